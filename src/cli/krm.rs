@@ -1,0 +1,67 @@
+//! KRM function adapter (kpt `fn eval --exec`/`fn render`, kustomize `exec:` functions):
+//! ResourceList in, ResourceList with `results` out, exit 1 on any error result.
+
+use super::{EXIT_ERRORS, EXIT_OK, read_stdin, write_stdout};
+use crate::diag::{self};
+use crate::load::read_resource_list;
+use crate::render::{Consumed, Options, render};
+use serde_json::{Value, json};
+
+pub fn run() -> u8 {
+    let text = match read_stdin() {
+        Ok(t) => t,
+        Err(d) => {
+            eprint!("{}", diag::render_human(&[*d]));
+            return EXIT_ERRORS;
+        }
+    };
+    let (code, out) = process(&text);
+    write_stdout(&out);
+    code
+}
+
+/// The whole function as text in, text out: what the tests call.
+pub fn process(text: &str) -> (u8, String) {
+    let list = match read_resource_list(text) {
+        Ok(l) => l,
+        Err(d) => {
+            eprint!("{}", diag::render_human(std::slice::from_ref(&*d)));
+            let out = json!({
+                "apiVersion": "config.kubernetes.io/v1",
+                "kind": "ResourceList",
+                "items": [],
+                "results": diag::to_krm_results(&[*d]),
+            });
+            return (
+                EXIT_ERRORS,
+                crate::yaml::to_string(&out).unwrap_or_default(),
+            );
+        }
+    };
+    let original: Vec<Value> = list.items.iter().map(|i| i.value.clone()).collect();
+    let opts = Options {
+        environment: None,
+        consumed: Consumed::KeepAsLocalConfig,
+        annotate_paths: true,
+    };
+    let rendered = render(list.items, list.function_config, &opts);
+    let failed = rendered.has_errors();
+    if !rendered.diagnostics.is_empty() {
+        eprint!("{}", diag::render_human(&rendered.diagnostics));
+    }
+    // On error the items go back unchanged: orchestrators discard them, and nothing
+    // half-rendered can leak.
+    let items = if failed { original } else { rendered.items };
+    let mut out = serde_json::Map::new();
+    out.insert("apiVersion".into(), "config.kubernetes.io/v1".into());
+    out.insert("kind".into(), "ResourceList".into());
+    out.insert("items".into(), Value::Array(items));
+    if !rendered.diagnostics.is_empty() {
+        out.insert(
+            "results".into(),
+            Value::Array(diag::to_krm_results(&rendered.diagnostics)),
+        );
+    }
+    let text = crate::yaml::to_string(&Value::Object(out)).unwrap_or_default();
+    (if failed { EXIT_ERRORS } else { EXIT_OK }, text)
+}

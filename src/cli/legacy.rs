@@ -1,0 +1,84 @@
+//! Legacy kustomize exec plugin adapter (`kubectl kustomize --enable-alpha-plugins`):
+//! argv[1] is the plugin's config file; a transformer gets the resources as a YAML stream on
+//! stdin, a generator gets nothing. Output is a YAML stream.
+
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, read_stdin, write_stdout};
+use crate::diag::{self, Diagnostic};
+use crate::load::{Origin, read_stream};
+use crate::render::{Consumed, Options, render};
+use std::path::PathBuf;
+
+pub fn run(config: Option<PathBuf>) -> u8 {
+    let Some(config) = config else {
+        eprintln!("error: the kustomize plugin needs its config file as the first argument");
+        return EXIT_USAGE;
+    };
+    let config_text = match std::fs::read_to_string(&config) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read plugin config {}: {e}", config.display());
+            return EXIT_USAGE;
+        }
+    };
+    let stdin = match read_stdin() {
+        Ok(t) => t,
+        Err(d) => {
+            eprint!("{}", diag::render_human(&[*d]));
+            return EXIT_USAGE;
+        }
+    };
+    let (code, out, report) = process(&config_text, &stdin);
+    if !report.is_empty() {
+        eprint!("{report}");
+    }
+    write_stdout(&out);
+    code
+}
+
+/// Config text and stdin in; exit code, stdout and stderr out.
+pub fn process(config_text: &str, stdin: &str) -> (u8, String, String) {
+    // kustomize writes the config to a temp file; name the object instead of that path.
+    let (mut config_items, mut diags) = read_stream(config_text, "kustomize plugin config");
+    let (mut items, stdin_diags) = read_stream(stdin, "kustomize input");
+    diags.extend(stdin_diags);
+    if config_items.len() != 1 {
+        diags.push(Diagnostic::error(
+            "KB006",
+            format!(
+                "the plugin config must hold one object, found {}",
+                config_items.len()
+            ),
+        ));
+    }
+    if diag::has_errors(&diags) {
+        return (EXIT_ERRORS, String::new(), diag::render_human(&diags));
+    }
+    let mut config = config_items.remove(0);
+    config.origin = Origin::default();
+    let opts = Options {
+        environment: None,
+        consumed: Consumed::KeepAsLocalConfig,
+        annotate_paths: false,
+    };
+    // A generator (nothing on stdin) emits its own bundle too, marked local-config: kustomize
+    // drops it from the final output, but an Environment transformer later in the same
+    // kustomization sees it and re-renders it with that Environment.
+    let rendered = if items.is_empty() {
+        items.push(config);
+        render(items, None, &opts)
+    } else {
+        render(items, Some(config), &opts)
+    };
+    let report = diag::render_human(&rendered.diagnostics);
+    if rendered.has_errors() {
+        return (EXIT_ERRORS, String::new(), report);
+    }
+    match crate::yaml::to_stream(&rendered.items) {
+        Ok(text) => (EXIT_OK, text, report),
+        Err(e) => (
+            EXIT_ERRORS,
+            String::new(),
+            format!("error: cannot write YAML: {e}\n"),
+        ),
+    }
+}

@@ -1,0 +1,212 @@
+//! Command line: argument parsing and the mode adapters (CLI, KRM function, legacy kustomize
+//! plugin). Each adapter reads its input, calls [`crate::render::render`], and writes.
+
+mod install;
+mod krm;
+mod legacy;
+
+use crate::diag::{self, Diagnostic};
+use crate::model::{self, Kind};
+use crate::render::{self, Consumed, Options};
+use crate::yaml;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit codes: 0 ok, 1 error diagnostics, 2 usage or I/O failure.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_ERRORS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kbundle",
+    version,
+    about = "Render Kafka AppBundles into Strimzi, Prometheus and Argo CD manifests",
+    long_about = "Render Kafka AppBundles into Strimzi, Prometheus and Argo CD manifests.\n\n\
+        With no subcommand and a ResourceList on stdin, kbundle runs as a KRM function (`kbundle fn`)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Render bundles to a YAML stream of manifests on stdout.
+    Render(RenderArgs),
+    /// Validate bundles: diagnostics and exit code only.
+    Check(RenderArgs),
+    /// Print the JSON Schema of a kind (for yaml-language-server and other editors).
+    Schema {
+        #[arg(value_enum)]
+        kind: SchemaKind,
+    },
+    /// Run as a KRM function: ResourceList on stdin, ResourceList with results on stdout.
+    Fn,
+    /// Install the legacy kustomize exec plugin for both kinds.
+    InstallPlugin {
+        /// Plugin home; default: $KUSTOMIZE_PLUGIN_HOME, $XDG_CONFIG_HOME/kustomize/plugin or
+        /// ~/.config/kustomize/plugin.
+        #[arg(long)]
+        plugin_home: Option<PathBuf>,
+    },
+    /// Run as the legacy kustomize exec plugin (what the installed plugin does).
+    #[command(hide = true)]
+    Legacy { config: PathBuf },
+}
+
+#[derive(clap::Args, Debug)]
+struct RenderArgs {
+    /// Files, directories (read recursively for *.yaml/*.yml) or `-` for stdin.
+    #[arg(default_value = ".")]
+    paths: Vec<String>,
+    /// The Environment to use when the input holds several.
+    #[arg(long, short = 'e')]
+    environment: Option<String>,
+    /// Diagnostics format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SchemaKind {
+    Appbundle,
+    Environment,
+}
+
+/// Entry point used by `main`: returns the process exit code.
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    // Installed as a legacy kustomize plugin, the binary is called `AppBundle` or `Environment`.
+    let program = args
+        .first()
+        .map(PathBuf::from)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .unwrap_or_default();
+    if program == "AppBundle" || program == "Environment" {
+        let config = args.get(1).map(PathBuf::from);
+        return ExitCode::from(legacy::run(config));
+    }
+
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    let code = match cli.command {
+        Some(Command::Render(a)) => render_cmd(a, true),
+        Some(Command::Check(a)) => render_cmd(a, false),
+        Some(Command::Schema { kind }) => schema_cmd(kind),
+        Some(Command::Fn) => krm::run(),
+        Some(Command::InstallPlugin { plugin_home }) => install::run(plugin_home),
+        Some(Command::Legacy { config }) => legacy::run(Some(config)),
+        None => {
+            if std::io::stdin().is_terminal() {
+                let _ = <Cli as clap::CommandFactory>::command().print_help();
+                EXIT_USAGE
+            } else {
+                krm::run()
+            }
+        }
+    };
+    ExitCode::from(code)
+}
+
+fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
+    let mut stdin = std::io::stdin().lock();
+    let (items, mut diags) = crate::load::read_paths(&a.paths, &mut stdin);
+    let io_failed = diags.iter().any(|d| d.code == "KB050");
+    let opts = Options {
+        environment: a.environment,
+        consumed: Consumed::Remove,
+        annotate_paths: false,
+    };
+    let mut rendered = if diag::has_errors(&diags) {
+        render::Rendered::default()
+    } else {
+        render::render(items, None, &opts)
+    };
+    diags.append(&mut rendered.diagnostics);
+    diag::sort(&mut diags);
+    let failed = diag::has_errors(&diags);
+
+    let report = match a.format {
+        Format::Human => diag::render_human(&diags),
+        Format::Json => diag::render_json(&diags),
+    };
+    // `check --format json` is for CI: the report is the output. Everything else keeps
+    // stdout for manifests.
+    if !emit && a.format == Format::Json {
+        write_stdout(&report);
+    } else if !report.is_empty() {
+        eprint!("{report}");
+    }
+    if io_failed {
+        return EXIT_USAGE;
+    }
+    if failed {
+        return EXIT_ERRORS;
+    }
+    if emit {
+        match yaml::to_stream(&rendered.items) {
+            Ok(text) => write_stdout(&text),
+            Err(e) => {
+                eprintln!("error: cannot write YAML: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    EXIT_OK
+}
+
+fn schema_cmd(kind: SchemaKind) -> u8 {
+    let schema = model::json_schema(match kind {
+        SchemaKind::Appbundle => Kind::AppBundle,
+        SchemaKind::Environment => Kind::Environment,
+    });
+    let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    write_stdout(&format!("{text}\n"));
+    EXIT_OK
+}
+
+/// Write everything at once; a closed pipe (`kbundle render | head`) is not an error.
+fn write_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write output: {e}");
+    }
+}
+
+fn read_stdin() -> Result<String, Box<Diagnostic>> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(crate::load::MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| {
+            Box::new(Diagnostic::error(
+                "KB050",
+                format!("cannot read stdin: {e}"),
+            ))
+        })?;
+    if buf.len() as u64 > crate::load::MAX_INPUT_BYTES {
+        return Err(Box::new(Diagnostic::error(
+            "KB053",
+            "stdin is larger than the input limit",
+        )));
+    }
+    String::from_utf8(buf)
+        .map_err(|_| Box::new(Diagnostic::error("KB001", "stdin is not valid UTF-8")))
+}

@@ -1,0 +1,290 @@
+//! Diagnostics shared by every mode, and their renderers: human text (stderr), JSON
+//! (`--format json`) and KRM `results`.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// The object a diagnostic is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceRef {
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+/// One problem found in the input. Every field but the message is optional so that file-level
+/// problems (unreadable file, YAML syntax) and object-level ones share a type.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based line in `file`, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Index of the document within a multi-document file or of the item in a ResourceList.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    /// Field path such as `spec.topics[2].partitions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<ResourceRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            file: None,
+            line: None,
+            index: None,
+            field: None,
+            resource: None,
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn with_file(mut self, file: Option<String>, line: Option<u32>) -> Self {
+        self.file = file;
+        self.line = line;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Sort key: file, position, code — so output does not depend on rule order.
+    fn sort_key(&self) -> (Option<&str>, Option<usize>, u32, &'static str, &str) {
+        (
+            self.file.as_deref(),
+            self.index,
+            self.line.unwrap_or(0),
+            self.code,
+            &self.message,
+        )
+    }
+}
+
+/// Sort diagnostics by file, position and code, and drop exact duplicates.
+pub fn sort(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diags.dedup_by(|a, b| {
+        a.code == b.code
+            && a.message == b.message
+            && a.file == b.file
+            && a.line == b.line
+            && a.index == b.index
+            && a.field == b.field
+    });
+}
+
+pub fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(Diagnostic::is_error)
+}
+
+/// Human form, modelled on rustc/ruff:
+///
+/// ```text
+/// error[KB023]: spec.topics[0].partitions is 100, the environment allows at most 48
+///   --> apps/orders/bundle.yaml:12  AppBundle/orders
+///   = help: lower partitions or raise policy.maxPartitions in Environment/prod
+/// ```
+pub fn render_human(diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let _ = writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+        let mut location = String::new();
+        if let Some(file) = &d.file {
+            location.push_str(file);
+            if let Some(line) = d.line.filter(|l| *l > 0) {
+                let _ = write!(location, ":{line}");
+            }
+        }
+        if let Some(r) = &d.resource {
+            if !location.is_empty() {
+                location.push_str("  ");
+            }
+            let _ = write!(location, "{}/{}", r.kind, r.name);
+        }
+        if let Some(field) = &d.field {
+            if !location.is_empty() {
+                location.push_str("  ");
+            }
+            location.push_str(field);
+        }
+        if !location.is_empty() {
+            let _ = writeln!(out, "  --> {location}");
+        }
+        if let Some(hint) = &d.hint {
+            let _ = writeln!(out, "  = help: {hint}");
+        }
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    if errors > 0 || warnings > 0 {
+        let _ = writeln!(
+            out,
+            "{errors} error{}, {warnings} warning{}",
+            plural(errors),
+            plural(warnings)
+        );
+    }
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Machine-readable form for CI: `{"diagnostics": [...], "errors": N, "warnings": N}`.
+pub fn render_json(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    let doc = json!({"diagnostics": diags, "errors": errors, "warnings": warnings});
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// KRM function `results` entries (kpt's `framework.Result` shape).
+pub fn to_krm_results(diags: &[Diagnostic]) -> Vec<Value> {
+    diags
+        .iter()
+        .map(|d| {
+            let mut message = format!("[{}] {}", d.code, d.message);
+            if let Some(h) = &d.hint {
+                message.push_str(" (help: ");
+                message.push_str(h);
+                message.push(')');
+            }
+            let mut r = serde_json::Map::new();
+            r.insert("message".into(), Value::String(message));
+            r.insert("severity".into(), Value::String(d.severity.as_str().into()));
+            if let Some(res) = &d.resource {
+                r.insert(
+                    "resourceRef".into(),
+                    serde_json::to_value(res).unwrap_or(Value::Null),
+                );
+            }
+            if let Some(field) = &d.field {
+                r.insert("field".into(), json!({ "path": field }));
+            }
+            if let Some(file) = &d.file {
+                let mut f = serde_json::Map::new();
+                f.insert("path".into(), Value::String(file.clone()));
+                if let Some(i) = d.index {
+                    f.insert("index".into(), json!(i));
+                }
+                r.insert("file".into(), Value::Object(f));
+            }
+            r.insert("tags".into(), json!({ "code": d.code }));
+            Value::Object(r)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_form_names_file_resource_field_and_hint() {
+        let mut d = Diagnostic::error("KB023", "partitions is 100, at most 48")
+            .with_field("spec.topics[0].partitions")
+            .with_hint("lower partitions")
+            .with_file(Some("apps/b.yaml".into()), Some(12));
+        d.resource = Some(ResourceRef {
+            api_version: "kbundle.dev/v1alpha1".into(),
+            kind: "AppBundle".into(),
+            name: "orders".into(),
+            namespace: None,
+        });
+        let text = render_human(&[d]);
+        assert!(text.starts_with("error[KB023]: partitions is 100, at most 48\n"));
+        assert!(text.contains("--> apps/b.yaml:12  AppBundle/orders  spec.topics[0].partitions"));
+        assert!(text.contains("= help: lower partitions"));
+        assert!(text.ends_with("1 error, 0 warnings\n"));
+    }
+
+    #[test]
+    fn sort_orders_by_file_then_line() {
+        let mut v = vec![
+            Diagnostic::error("KB2", "b").with_file(Some("b.yaml".into()), Some(1)),
+            Diagnostic::error("KB1", "a").with_file(Some("a.yaml".into()), Some(9)),
+            Diagnostic::error("KB1", "a").with_file(Some("a.yaml".into()), Some(2)),
+        ];
+        sort(&mut v);
+        let lines: Vec<_> = v.iter().map(|d| (d.file.clone(), d.line)).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (Some("a.yaml".into()), Some(2)),
+                (Some("a.yaml".into()), Some(9)),
+                (Some("b.yaml".into()), Some(1))
+            ]
+        );
+    }
+
+    #[test]
+    fn krm_results_carry_severity_and_field() {
+        let d = Diagnostic::warning("KB040", "x").with_field("spec.a");
+        let r = to_krm_results(&[d]);
+        assert_eq!(r[0]["severity"], "warning");
+        assert_eq!(r[0]["field"]["path"], "spec.a");
+        assert_eq!(r[0]["tags"]["code"], "KB040");
+    }
+}

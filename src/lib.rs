@@ -1,0 +1,15 @@
+//! kbundle: renders Kafka AppBundles into Strimzi custom resources and the rest of what an
+//! application needs, under an Environment's defaults and guardrails.
+
+pub mod cli;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod names;
+pub mod path;
+pub mod plan;
+pub mod render;
+pub mod suggest;
+pub mod target;
+pub mod validate;
+pub mod yaml;

@@ -1,0 +1,320 @@
+//! Reading inputs: files, directories, stdin and KRM ResourceLists. The only module that
+//! touches the filesystem; it enforces the input limits and turns every document into an
+//! [`Item`] that remembers where it came from.
+
+use crate::diag::Diagnostic;
+use crate::yaml::{self, Children, Span};
+use serde_json::Value;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Largest single input file or stdin stream accepted.
+pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Where an item came from, for diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// Path as the user gave it (or as the orchestrator annotated it).
+    pub file: Option<String>,
+    /// Document index within the file, or item index within a ResourceList.
+    pub index: usize,
+    /// Spans of the document, when line numbers refer to `file`.
+    pub span: Option<Span>,
+}
+
+/// One Kubernetes-style object read from the input.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub value: Value,
+    pub origin: Origin,
+}
+
+/// Tool configuration that is not a cluster object and is never passed through when reading
+/// directories: kustomizations, kpt's Kptfile.
+fn is_tool_config(value: &Value) -> bool {
+    let api = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+    (api.starts_with("kustomize.config.k8s.io/")
+        && (kind == "Kustomization" || kind == "Component"))
+        || (api.starts_with("kpt.dev/") && kind == "Kptfile")
+}
+
+/// Read every path (`-` is stdin). Directories are walked recursively in sorted order for
+/// `*.yaml`/`*.yml`, skipping hidden entries. Problems become diagnostics; reading goes on so
+/// that one run reports everything.
+pub fn read_paths(paths: &[String], stdin: &mut dyn Read) -> (Vec<Item>, Vec<Diagnostic>) {
+    let mut items = Vec::new();
+    let mut diags = Vec::new();
+    for p in paths {
+        if p == "-" {
+            let mut buf = Vec::new();
+            match stdin.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf) {
+                Ok(n) if n as u64 > MAX_INPUT_BYTES => diags.push(too_large("<stdin>")),
+                Ok(_) => parse_file_bytes("<stdin>", buf, false, &mut items, &mut diags),
+                Err(e) => diags.push(io_error("<stdin>", &e)),
+            }
+            continue;
+        }
+        let path = Path::new(p);
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => {
+                let mut files = Vec::new();
+                walk(path, path, &mut files, &mut diags);
+                files.sort();
+                for f in files {
+                    read_file(&f, true, &mut items, &mut diags);
+                }
+            }
+            Ok(_) => read_file(path, false, &mut items, &mut diags),
+            Err(e) => diags.push(io_error(p, &e)),
+        }
+    }
+    (items, diags)
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(io_error(&dir.display().to_string(), &e));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') {
+            continue;
+        }
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_symlink() {
+            // A link may point anywhere: read it only if it stays inside the tree given.
+            match (std::fs::canonicalize(&path), std::fs::canonicalize(root)) {
+                (Ok(target), Ok(root_real)) if target.starts_with(&root_real) => {
+                    if target.is_file() && is_yaml(&name) {
+                        files.push(path);
+                    }
+                    // Linked directories inside the tree are already walked through their
+                    // real path; following them could only loop or duplicate.
+                }
+                (Ok(target), Ok(_)) => diags.push(
+                    Diagnostic::error(
+                        "KB052",
+                        format!(
+                            "symbolic link {} points outside the input tree, to {}",
+                            path.display(),
+                            target.display()
+                        ),
+                    )
+                    .with_file(Some(path.display().to_string()), None)
+                    .with_hint("inputs must stay inside the directory given to kbundle"),
+                ),
+                _ => diags.push(
+                    Diagnostic::error("KB051", format!("broken symbolic link {}", path.display()))
+                        .with_file(Some(path.display().to_string()), None),
+                ),
+            }
+        } else if ft.is_dir() {
+            walk(root, &path, files, diags);
+        } else if ft.is_file() && is_yaml(&name) {
+            files.push(path);
+        }
+    }
+}
+
+fn is_yaml(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+fn read_file(path: &Path, in_dir: bool, items: &mut Vec<Item>, diags: &mut Vec<Diagnostic>) {
+    let display = path.display().to_string();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return diags.push(io_error(&display, &e)),
+    };
+    let mut buf = Vec::new();
+    match file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf) {
+        Ok(n) if n as u64 > MAX_INPUT_BYTES => diags.push(too_large(&display)),
+        Ok(_) => parse_file_bytes(&display, buf, in_dir, items, diags),
+        Err(e) => diags.push(io_error(&display, &e)),
+    }
+}
+
+fn parse_file_bytes(
+    display: &str,
+    bytes: Vec<u8>,
+    in_dir: bool,
+    items: &mut Vec<Item>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => {
+            return diags.push(
+                Diagnostic::error("KB001", "file is not valid UTF-8")
+                    .with_file(Some(display.to_string()), None),
+            );
+        }
+    };
+    let docs = match yaml::parse_stream(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            return diags.push(
+                Diagnostic::error("KB001", format!("invalid YAML: {}", e.message))
+                    .with_file(Some(display.to_string()), Some(e.line))
+                    .with_hint("fix the YAML syntax at the position shown"),
+            );
+        }
+    };
+    for (index, doc) in docs.into_iter().enumerate() {
+        if in_dir && is_tool_config(&doc.value) {
+            continue;
+        }
+        if !is_object(&doc.value) {
+            diags.push(
+                Diagnostic::error(
+                    "KB005",
+                    "document is not a Kubernetes object (needs apiVersion, kind and metadata.name)",
+                )
+                .with_file(Some(display.to_string()), Some(doc.span.line)),
+            );
+            continue;
+        }
+        items.push(Item {
+            value: doc.value,
+            origin: Origin {
+                file: Some(display.to_string()),
+                index,
+                span: Some(doc.span),
+            },
+        });
+    }
+}
+
+/// An object with a string apiVersion and kind.
+pub fn is_object(v: &Value) -> bool {
+    v.get("apiVersion").and_then(Value::as_str).is_some()
+        && v.get("kind").and_then(Value::as_str).is_some()
+}
+
+/// A ResourceList read from a KRM function's stdin.
+pub struct ResourceList {
+    pub items: Vec<Item>,
+    pub function_config: Option<Item>,
+}
+
+/// Parse a ResourceList (YAML or JSON). Item origins come from the orchestrator's path and index
+/// annotations, so diagnostics name the user's files, not positions in the stream.
+pub fn read_resource_list(text: &str) -> Result<ResourceList, Box<Diagnostic>> {
+    let docs = yaml::parse_stream(text).map_err(|e| {
+        Box::new(
+            Diagnostic::error("KB001", format!("invalid ResourceList YAML: {}", e.message))
+                .with_file(Some("<stdin>".into()), Some(e.line)),
+        )
+    })?;
+    let [doc] = <[yaml::Document; 1]>::try_from(docs).map_err(|docs| {
+        Box::new(
+            Diagnostic::error(
+                "KB006",
+                format!(
+                    "expected one ResourceList on stdin, found {} documents",
+                    docs.len()
+                ),
+            )
+            .with_hint("run `kbundle render` for plain YAML streams"),
+        )
+    })?;
+    let kind = doc.value.get("kind").and_then(Value::as_str).unwrap_or("");
+    if kind != "ResourceList" {
+        return Err(Box::new(
+            Diagnostic::error(
+                "KB006",
+                format!("expected kind ResourceList on stdin, found {kind:?}"),
+            )
+            .with_hint("run `kbundle render -` for plain YAML streams"),
+        ));
+    }
+    let mut items = Vec::new();
+    if let Some(list) = doc.value.get("items").and_then(Value::as_array) {
+        for (i, v) in list.iter().enumerate() {
+            items.push(Item {
+                value: v.clone(),
+                origin: krm_origin(v, i),
+            });
+        }
+    }
+    let function_config = doc
+        .value
+        .get("functionConfig")
+        .filter(|v| !v.is_null())
+        .map(|v| Item {
+            value: v.clone(),
+            origin: krm_origin(v, 0),
+        });
+    Ok(ResourceList {
+        items,
+        function_config,
+    })
+}
+
+fn krm_origin(v: &Value, fallback_index: usize) -> Origin {
+    let ann = |k: &str| {
+        v.pointer("/metadata/annotations")
+            .and_then(|a| a.get(k))
+            .and_then(Value::as_str)
+    };
+    let file = ann("internal.config.kubernetes.io/path")
+        .or_else(|| ann("config.kubernetes.io/path"))
+        .map(str::to_string);
+    let index = ann("internal.config.kubernetes.io/index")
+        .or_else(|| ann("config.kubernetes.io/index"))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(fallback_index);
+    Origin {
+        file,
+        index,
+        span: None,
+    }
+}
+
+/// Parse a whole YAML stream of objects (legacy plugin stdin, plugin config files).
+pub fn read_stream(text: &str, display: &str) -> (Vec<Item>, Vec<Diagnostic>) {
+    let mut items = Vec::new();
+    let mut diags = Vec::new();
+    parse_file_bytes(
+        display,
+        text.as_bytes().to_vec(),
+        false,
+        &mut items,
+        &mut diags,
+    );
+    (items, diags)
+}
+
+fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error("KB050", format!("cannot read {path}: {e}"))
+        .with_file(Some(path.to_string()), None)
+}
+
+fn too_large(path: &str) -> Diagnostic {
+    Diagnostic::error(
+        "KB053",
+        format!(
+            "{path} is larger than {} MiB",
+            MAX_INPUT_BYTES / 1024 / 1024
+        ),
+    )
+    .with_file(Some(path.to_string()), None)
+    .with_hint("split the input into several files")
+}
+
+/// Spans of a child of a sequence node (used for ResourceList items).
+pub fn seq_child(span: &Span, i: usize) -> Option<&Span> {
+    match &span.children {
+        Children::Seq(items) => items.get(i),
+        _ => None,
+    }
+}

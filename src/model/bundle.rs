@@ -1,0 +1,479 @@
+//! The AppBundle kind: one short file per Kafka application (DESIGN §1).
+
+use super::{ConfigValue, Metadata};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `apiVersion` of both kbundle kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum ApiVersion {
+    #[serde(rename = "kbundle.dev/v1alpha1")]
+    V1alpha1,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum AppBundleKind {
+    AppBundle,
+}
+
+/// Everything one Kafka application needs: topics, schemas, access, connectors, migrations,
+/// masking, alerts and acceptance tests.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "kbundle AppBundle")]
+pub struct AppBundle {
+    pub api_version: ApiVersion,
+    pub kind: AppBundleKind,
+    pub metadata: Metadata,
+    pub spec: AppBundleSpec,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AppBundleSpec {
+    /// The owning team; copied to the `kbundle.dev/owner` label of every generated object.
+    #[schemars(length(min = 1))]
+    pub owner: String,
+    /// Kafka topics this application owns.
+    #[serde(default)]
+    pub topics: Vec<Topic>,
+    /// Schemas registered in the Schema Registry.
+    #[serde(default)]
+    pub schemas: Vec<Schema>,
+    /// Kafka users (principals) and what they may do.
+    #[serde(default)]
+    pub principals: Vec<Principal>,
+    /// Kafka Connect connectors.
+    #[serde(default)]
+    pub connectors: Vec<Connector>,
+    /// ksqlDB migrations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ksql: Option<Ksql>,
+    /// Masking of sensitive fields where data leaves Kafka.
+    #[serde(default)]
+    pub masking: Vec<Masking>,
+    /// Consumer-lag and throughput alerts.
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
+    /// Acceptance tests run after each sync.
+    #[serde(default)]
+    pub tests: Vec<AcceptanceTest>,
+}
+
+/// A Kafka topic.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Topic {
+    /// Exact Kafka topic name: `[a-zA-Z0-9._-]{1,249}`, not `.` or `..`.
+    pub name: String,
+    /// Partition count; default: the Environment's `spec.defaults.partitions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1_000_000))]
+    pub partitions: Option<u32>,
+    /// Replication factor; default: the Environment's `spec.defaults.replicas`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 32767))]
+    pub replicas: Option<u32>,
+    /// Kafka topic configs (`retention.ms`, `cleanup.policy`, ...); numbers and booleans accepted.
+    #[serde(default)]
+    pub config: BTreeMap<String, ConfigValue>,
+    /// Name of a schema in `spec.schemas` for record values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_schema: Option<String>,
+    /// Name of a schema in `spec.schemas` for record keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_schema: Option<String>,
+    /// Schema field paths that hold personal data.
+    #[serde(default)]
+    pub pii: Vec<String>,
+    /// `retain` (default) keeps the topic when it leaves Git; `allow` lets Argo CD delete it,
+    /// only where the Environment's `policy.allowTopicDeletion` is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion: Option<Deletion>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Deletion {
+    Retain,
+    Allow,
+}
+
+/// A schema registered under a Schema Registry subject.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Schema {
+    /// Local name, referred to by topics' `valueSchema`/`keySchema`.
+    pub name: String,
+    /// Subject; default `<topic>-value` / `<topic>-key` for each topic referring to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Schema type.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub schema_type: Option<SchemaType>,
+    /// Schema file, relative to the bundle file's directory and never outside it.
+    pub file: String,
+    /// Compatibility level; default: the Environment's `spec.defaults.compatibility`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compatibility: Option<Compatibility>,
+    /// Earlier versions, oldest first, checked offline.
+    #[serde(default)]
+    pub previous: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SchemaType {
+    Avro,
+}
+
+/// Schema Registry compatibility levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Compatibility {
+    None,
+    Backward,
+    BackwardTransitive,
+    Forward,
+    ForwardTransitive,
+    Full,
+    FullTransitive,
+}
+
+/// A Kafka user and the roles it plays.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Principal {
+    /// The KafkaUser name and Kafka user name: a DNS-1123 label.
+    pub name: String,
+    /// How the user authenticates; omit for users authenticated elsewhere (OAuth).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<Authentication>,
+    /// Topics the user writes to; `prefix*` means every topic with that prefix.
+    #[serde(default)]
+    pub produces: Vec<String>,
+    /// Topics the user reads, each with its consumer group.
+    #[serde(default)]
+    pub consumes: Vec<Consumes>,
+    /// A Kafka Streams application run by this user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub streams: Option<Streams>,
+    /// Transactional ids the user may use; `prefix*` allowed.
+    #[serde(default)]
+    pub transactional_ids: Vec<String>,
+    /// Extra ACL rules in Strimzi's shape, validated and appended.
+    #[serde(default)]
+    pub acls: Vec<AclRule>,
+    /// Client quotas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quotas: Option<Quotas>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Authentication {
+    #[serde(rename = "scram-sha-512")]
+    ScramSha512,
+    Tls,
+    TlsExternal,
+}
+
+impl Authentication {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Authentication::ScramSha512 => "scram-sha-512",
+            Authentication::Tls => "tls",
+            Authentication::TlsExternal => "tls-external",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Consumes {
+    /// Topics read; `prefix*` allowed.
+    #[schemars(length(min = 1))]
+    pub topics: Vec<String>,
+    /// Consumer group id; `prefix*` allowed.
+    pub group: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Streams {
+    /// `application.id`: the consumer group, and the prefix of internal topics and
+    /// transactional ids.
+    pub application_id: String,
+    /// Input topics.
+    #[serde(default)]
+    pub reads: Vec<String>,
+    /// Output topics.
+    #[serde(default)]
+    pub writes: Vec<String>,
+}
+
+/// A raw ACL rule, Strimzi's `KafkaUser.spec.authorization.acls[]` shape.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AclRule {
+    pub resource: AclResource,
+    #[schemars(length(min = 1))]
+    pub operations: Vec<AclOperation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub rule_type: Option<AclRuleType>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AclResource {
+    #[serde(rename = "type")]
+    pub resource_type: AclResourceType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern_type: Option<PatternType>,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum AclResourceType {
+    Topic,
+    Group,
+    Cluster,
+    TransactionalId,
+}
+
+impl AclResourceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AclResourceType::Topic => "topic",
+            AclResourceType::Group => "group",
+            AclResourceType::Cluster => "cluster",
+            AclResourceType::TransactionalId => "transactionalId",
+        }
+    }
+
+    /// The operations Kafka's authorizer checks on this resource type; anything else can never
+    /// match a request and is almost certainly a mistake.
+    pub fn valid_operations(self) -> &'static [AclOperation] {
+        use AclOperation::*;
+        match self {
+            AclResourceType::Topic => &[
+                Read,
+                Write,
+                Create,
+                Delete,
+                Alter,
+                Describe,
+                AlterConfigs,
+                DescribeConfigs,
+                All,
+            ],
+            AclResourceType::Group => &[Read, Delete, Describe, All],
+            AclResourceType::Cluster => &[
+                Create,
+                Alter,
+                Describe,
+                ClusterAction,
+                AlterConfigs,
+                DescribeConfigs,
+                IdempotentWrite,
+                All,
+            ],
+            AclResourceType::TransactionalId => &[Write, Describe, All],
+        }
+    }
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum PatternType {
+    Literal,
+    Prefix,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AclRuleType {
+    Allow,
+    Deny,
+}
+
+/// Kafka ACL operations, in Strimzi's spelling and order.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+pub enum AclOperation {
+    Read,
+    Write,
+    Create,
+    Delete,
+    Alter,
+    Describe,
+    ClusterAction,
+    AlterConfigs,
+    DescribeConfigs,
+    IdempotentWrite,
+    All,
+}
+
+/// Client quotas (Strimzi `KafkaUser.spec.quotas`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Quotas {
+    /// Bytes per second a client of this user may produce, per broker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub producer_byte_rate: Option<u64>,
+    /// Bytes per second a client of this user may fetch, per broker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_byte_rate: Option<u64>,
+    /// Share of broker request-handler and network threads, in percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 100))]
+    pub request_percentage: Option<u32>,
+    /// Rate of partition mutations (create/delete topics, add partitions) per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub controller_mutation_rate: Option<f64>,
+}
+
+/// A Kafka Connect connector.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Connector {
+    pub name: String,
+    /// Connector class.
+    pub class: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub tasks_max: Option<u32>,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// Connector config; string values may use templates.
+    #[serde(default)]
+    pub config: BTreeMap<String, ConfigValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ConnectorState>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectorState {
+    Running,
+    Paused,
+    Stopped,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Ksql {
+    /// Folder of `V000001__description.sql` files, relative to the bundle file.
+    pub migrations: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Masking {
+    pub topic: String,
+    #[schemars(length(min = 1))]
+    pub fields: Vec<MaskedField>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MaskedField {
+    /// Field path in the topic's value schema (`customer.email`).
+    pub path: String,
+    pub rule: MaskRule,
+    /// Replacement value for `redact`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MaskRule {
+    Redact,
+    Nullify,
+    Hash,
+}
+
+/// An alert on consumer lag or topic throughput.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Alert {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_lag: Option<ConsumerLag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throughput: Option<Throughput>,
+    pub severity: AlertSeverity,
+    /// Receiver names from the Environment's `spec.alerting.receivers`.
+    #[serde(default)]
+    pub notify: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConsumerLag {
+    pub group: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// Lag (messages) above which the alert fires.
+    pub above: u64,
+    /// How long the condition must hold (`10m`).
+    #[serde(rename = "for")]
+    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    pub for_: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Throughput {
+    pub topic: String,
+    /// Fire when fewer messages than this arrive per period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+    /// Fire when more messages than this arrive per period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<f64>,
+    /// The period (`1m`).
+    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    pub per: String,
+    #[serde(rename = "for")]
+    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    pub for_: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertSeverity {
+    Critical,
+    Warning,
+    Info,
+}
+
+/// An acceptance test, run as a PostSync Job.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AcceptanceTest {
+    pub name: String,
+    pub image: String,
+    #[serde(default)]
+    pub command: Vec<String>,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Deadline (`10m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    pub timeout: Option<String>,
+}

@@ -1,0 +1,255 @@
+//! The Environment kind: one per cluster/stage, holding the platform's defaults and guardrails
+//! (DESIGN §1).
+
+use super::bundle::{ApiVersion, Compatibility};
+use super::{ConfigValue, Metadata};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum EnvironmentKind {
+    Environment,
+}
+
+/// A cluster's platform settings: target operator, defaults, policy, receivers, hook images.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "kbundle Environment")]
+pub struct Environment {
+    pub api_version: ApiVersion,
+    pub kind: EnvironmentKind,
+    pub metadata: Metadata,
+    #[serde(default)]
+    pub spec: EnvironmentSpec,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EnvironmentSpec {
+    /// Which Kafka operator runs in this cluster.
+    #[serde(default)]
+    pub target: Target,
+    /// Namespace of every generated object; when absent, the bundle's own namespace, else left
+    /// to kustomize.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub strimzi: StrimziSettings,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confluent: Option<ConfluentSettings>,
+    #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default)]
+    pub policy: Policy,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_registry: Option<SchemaRegistry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ksqldb: Option<Ksqldb>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hooks: Option<Hooks>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerting: Option<Alerting>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    #[default]
+    Strimzi,
+    Confluent,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StrimziSettings {
+    /// Value of the `strimzi.io/cluster` label: the Kafka cluster's name.
+    #[serde(default = "default_cluster")]
+    pub cluster: String,
+    /// `kafka.strimzi.io/v1` (Strimzi 0.49 and later, default) or `kafka.strimzi.io/v1beta2`
+    /// (Strimzi 0.51 and earlier).
+    #[serde(default)]
+    pub api_version: StrimziApiVersion,
+    /// KafkaConnect name that connectors run on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_cluster: Option<String>,
+}
+
+impl Default for StrimziSettings {
+    fn default() -> Self {
+        StrimziSettings {
+            cluster: default_cluster(),
+            api_version: StrimziApiVersion::default(),
+            connect_cluster: None,
+        }
+    }
+}
+
+fn default_cluster() -> String {
+    "kafka".to_string()
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum StrimziApiVersion {
+    #[default]
+    #[serde(rename = "kafka.strimzi.io/v1")]
+    V1,
+    #[serde(rename = "kafka.strimzi.io/v1beta2")]
+    V1beta2,
+}
+
+impl StrimziApiVersion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StrimziApiVersion::V1 => "kafka.strimzi.io/v1",
+            StrimziApiVersion::V1beta2 => "kafka.strimzi.io/v1beta2",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConfluentSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kafka_rest_class_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kafka_cluster_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_registry_cluster_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_cluster_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Defaults {
+    #[serde(default = "default_three")]
+    #[schemars(range(min = 1, max = 1_000_000))]
+    pub partitions: u32,
+    #[serde(default = "default_three")]
+    #[schemars(range(min = 1, max = 32767))]
+    pub replicas: u32,
+    #[serde(default = "default_compatibility")]
+    pub compatibility: Compatibility,
+    /// Topic configs merged under every topic's own `config`.
+    #[serde(default)]
+    pub topic_config: BTreeMap<String, ConfigValue>,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            partitions: 3,
+            replicas: 3,
+            compatibility: Compatibility::Backward,
+            topic_config: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_three() -> u32 {
+    3
+}
+
+fn default_compatibility() -> Compatibility {
+    Compatibility::Backward
+}
+
+/// Guardrails: a bundle that breaks one is refused.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Policy {
+    /// Regular expression every topic name must match (whole name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub min_replicas: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_partitions: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_retention_ms: Option<i64>,
+    /// Every `pii` field must have a masking rule.
+    #[serde(default)]
+    pub mask_pii: bool,
+    /// Topics with `deletion: allow` may be deleted by Argo CD.
+    #[serde(default)]
+    pub allow_topic_deletion: bool,
+    /// Images need a digest or a fixed tag; never `latest` or none.
+    #[serde(default)]
+    pub pinned_images: bool,
+    /// Every consumer group needs a consumerLag alert.
+    #[serde(default)]
+    pub lag_alerts: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SchemaRegistry {
+    pub url: String,
+    /// Secret holding basic-auth credentials (keys `username`, `password`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Ksqldb {
+    pub url: String,
+    pub image: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Hooks {
+    pub image: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Alerting {
+    /// Labels the Prometheus rule selector expects on PrometheusRules.
+    #[serde(default)]
+    pub rule_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub receivers: Vec<Receiver>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Receiver {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagerduty: Option<PagerDuty>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slack: Option<Slack>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PagerDuty {
+    pub routing_key: SecretKeyRef,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Slack {
+    #[serde(rename = "apiURL")]
+    pub api_url: SecretKeyRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+}
+
+/// A reference to one key of a Kubernetes Secret; never the value itself.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SecretKeyRef {
+    pub secret: String,
+    pub key: String,
+}

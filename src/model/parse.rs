@@ -1,0 +1,364 @@
+//! Strict parsing of a document into a typed kind. The published JSON Schema is checked first
+//! (it reports every structural problem at once, with paths); serde then builds the typed value.
+//! Running both keeps the schema users see in their editor and the parser in agreement.
+
+use super::{AppBundle, Environment, Kind, json_schema};
+use crate::path::FieldPath;
+use crate::suggest::did_you_mean;
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// One structural problem in a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    /// Stable diagnostic code: KB002 unknown field, KB003 invalid value, KB004 missing field.
+    pub code: &'static str,
+    pub path: FieldPath,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+pub fn parse_app_bundle(value: &Value) -> Result<AppBundle, Vec<ParseError>> {
+    parse(Kind::AppBundle, value)
+}
+
+pub fn parse_environment(value: &Value) -> Result<Environment, Vec<ParseError>> {
+    parse(Kind::Environment, value)
+}
+
+struct Compiled {
+    schema: Value,
+    validator: Option<jsonschema::Validator>,
+}
+
+fn compiled(kind: Kind) -> &'static Compiled {
+    static BUNDLE: OnceLock<Compiled> = OnceLock::new();
+    static ENV: OnceLock<Compiled> = OnceLock::new();
+    let cell = match kind {
+        Kind::AppBundle => &BUNDLE,
+        Kind::Environment => &ENV,
+    };
+    cell.get_or_init(|| {
+        let schema = json_schema(kind);
+        // The schema is generated from our own types; if it ever failed to compile, serde
+        // alone still parses strictly (only less completely).
+        let validator = jsonschema::validator_for(&schema).ok();
+        Compiled { schema, validator }
+    })
+}
+
+fn parse<T: DeserializeOwned>(kind: Kind, value: &Value) -> Result<T, Vec<ParseError>> {
+    let c = compiled(kind);
+    if let Some(validator) = &c.validator {
+        let mut errors: Vec<ParseError> = validator
+            .iter_errors(value)
+            .flat_map(|e| describe(&c.schema, value, &e))
+            .collect();
+        if !errors.is_empty() {
+            errors.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
+            errors.dedup();
+            return Err(errors);
+        }
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = FieldPath::from_serde(e.path());
+        vec![ParseError {
+            code: "KB003",
+            path,
+            message: e.inner().to_string(),
+            hint: None,
+        }]
+    })
+}
+
+fn describe(schema: &Value, root: &Value, e: &jsonschema::ValidationError) -> Vec<ParseError> {
+    let path = FieldPath::from_pointer(root, e.instance_path().as_str());
+    let instance = e.instance();
+    let shown = show(instance);
+    let err = |code, message: String, hint: Option<String>| ParseError {
+        code,
+        path: path.clone(),
+        message,
+        hint,
+    };
+    match e.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let allowed = allowed_properties(schema, e.schema_path().as_str());
+            unexpected
+                .iter()
+                .map(|field| {
+                    let hint = match did_you_mean(field, allowed.iter().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("allowed fields here: {}", allowed.join(", ")),
+                    };
+                    ParseError {
+                        code: "KB002",
+                        path: path.child_key(field),
+                        message: format!("unknown field `{field}`"),
+                        hint: Some(hint),
+                    }
+                })
+                .collect()
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            vec![ParseError {
+                code: "KB004",
+                path: path.child_key(name),
+                message: format!("missing required field `{name}`"),
+                hint: None,
+            }]
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => t.to_string(),
+                TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|t| t.to_string())
+                    .filter(|t| t != "null")
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            vec![err(
+                "KB003",
+                format!("{shown} is {}, expected {expected}", type_name(instance)),
+                None,
+            )]
+        }
+        ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<&str> = options
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let hint = instance
+                .as_str()
+                .and_then(|s| did_you_mean(s, allowed.iter().copied()))
+                .map(|s| format!("did you mean `{s}`?"));
+            vec![err(
+                "KB003",
+                format!("{shown} is not one of [{}]", allowed.join(", ")),
+                hint,
+            )]
+        }
+        ValidationErrorKind::Minimum { limit } => vec![err(
+            "KB003",
+            format!("{shown} is below the minimum {limit}"),
+            None,
+        )],
+        ValidationErrorKind::Maximum { limit } => vec![err(
+            "KB003",
+            format!("{shown} is above the maximum {limit}"),
+            None,
+        )],
+        ValidationErrorKind::MinLength { .. } => {
+            vec![err("KB003", "must not be empty".to_string(), None)]
+        }
+        ValidationErrorKind::MinItems { limit } => vec![err(
+            "KB003",
+            format!(
+                "needs at least {limit} item{}",
+                if *limit == 1 { "" } else { "s" }
+            ),
+            None,
+        )],
+        ValidationErrorKind::Pattern { pattern } => vec![err(
+            "KB003",
+            format!("{shown} does not match `{pattern}`"),
+            duration_hint(pattern),
+        )],
+        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+            let (message, hint) = describe_alternatives(schema, e.schema_path().as_str(), instance);
+            vec![err("KB003", message, hint)]
+        }
+        _ => vec![err("KB003", e.to_string(), None)],
+    }
+}
+
+/// `anyOf` comes from optional fields (`[T, null]`) and from config values (string, number or
+/// boolean). Describe the failure in terms of the non-null alternatives.
+fn describe_alternatives(
+    schema: &Value,
+    schema_path: &str,
+    instance: &Value,
+) -> (String, Option<String>) {
+    let shown = show(instance);
+    let branches: Vec<&Value> = schema
+        .pointer(schema_path)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|b| resolve(schema, b)).collect())
+        .unwrap_or_default();
+    let non_null: Vec<&Value> = branches
+        .into_iter()
+        .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+        .collect();
+    if let [only] = non_null.as_slice() {
+        if let Some(options) = only.get("enum").and_then(Value::as_array) {
+            let allowed: Vec<&str> = options.iter().filter_map(Value::as_str).collect();
+            let hint = instance
+                .as_str()
+                .and_then(|s| did_you_mean(s, allowed.iter().copied()))
+                .map(|s| format!("did you mean `{s}`?"));
+            return (
+                format!("{shown} is not one of [{}]", allowed.join(", ")),
+                hint,
+            );
+        }
+        if let Some(t) = only.get("type").and_then(Value::as_str) {
+            return (
+                format!("{shown} is {}, expected {t}", type_name(instance)),
+                None,
+            );
+        }
+    }
+    let types: Vec<String> = non_null
+        .iter()
+        .filter_map(|b| b.get("type").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect();
+    let expected = if types.is_empty() {
+        "another form".to_string()
+    } else {
+        types.join(" or ")
+    };
+    (
+        format!("{shown} is {}, expected {expected}", type_name(instance)),
+        None,
+    )
+}
+
+/// Follow a local `$ref` (`#/$defs/Name`).
+fn resolve<'a>(schema: &'a Value, node: &'a Value) -> &'a Value {
+    node.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|p| schema.pointer(p))
+        .unwrap_or(node)
+}
+
+fn duration_hint(pattern: &str) -> Option<String> {
+    pattern
+        .contains("ms|s|m|h")
+        .then(|| "use a duration such as 30s, 10m or 1h".to_string())
+}
+
+/// The `properties` of the object schema an `additionalProperties` error came from.
+fn allowed_properties(schema: &Value, schema_path: &str) -> Vec<String> {
+    let parent = schema_path
+        .strip_suffix("/additionalProperties")
+        .unwrap_or(schema_path);
+    schema
+        .pointer(parent)
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+        .map(|props| props.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a number",
+        Value::Number(_) => "an integer",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// A short rendering of a bad value for messages; long values are cut.
+fn show(v: &Value) -> String {
+    let s = match v {
+        Value::String(s) => format!("\"{s}\""),
+        Value::Array(_) => "the list".to_string(),
+        Value::Object(_) => "the mapping".to_string(),
+        other => other.to_string(),
+    };
+    if s.chars().count() > 80 {
+        let cut: String = s.chars().take(77).collect();
+        format!("{cut}...")
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn bundle(spec: Value) -> Value {
+        json!({"apiVersion": "kbundle.dev/v1alpha1", "kind": "AppBundle",
+               "metadata": {"name": "orders"}, "spec": spec})
+    }
+
+    #[test]
+    fn minimal_bundle_parses() {
+        let b = parse_app_bundle(&bundle(json!({"owner": "team"}))).unwrap();
+        assert_eq!(b.spec.owner, "team");
+        assert!(b.spec.topics.is_empty());
+    }
+
+    #[test]
+    fn unknown_field_suggests_the_real_one() {
+        let errs = parse_app_bundle(&bundle(
+            json!({"owner": "t", "topics": [{"name": "a", "partitons": 3}]}),
+        ))
+        .unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].code, "KB002");
+        assert_eq!(errs[0].path.to_string(), "spec.topics[0].partitons");
+        assert_eq!(errs[0].hint.as_deref(), Some("did you mean `partitions`?"));
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let errs = parse_app_bundle(&bundle(json!({
+            "topics": [{"name": "a", "partitions": "six"}, {"replicas": 0}]
+        })))
+        .unwrap_err();
+        let paths: Vec<String> = errs.iter().map(|e| e.path.to_string()).collect();
+        assert!(paths.contains(&"spec.owner".to_string()), "{paths:?}");
+        assert!(paths.contains(&"spec.topics[0].partitions".to_string()));
+        assert!(paths.contains(&"spec.topics[1].name".to_string()));
+        assert!(paths.contains(&"spec.topics[1].replicas".to_string()));
+    }
+
+    #[test]
+    fn wrong_type_names_value_and_expectation() {
+        let errs = parse_app_bundle(&bundle(
+            json!({"owner": "t", "topics": [{"name": "a", "partitions": "six"}]}),
+        ))
+        .unwrap_err();
+        assert_eq!(
+            errs[0].message, "\"six\" is a string, expected integer",
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn enum_typo_gets_suggestion() {
+        let errs = parse_app_bundle(&bundle(json!({"owner": "t", "principals": [
+            {"name": "p", "authentication": "scram-sha512"}]})))
+        .unwrap_err();
+        assert_eq!(
+            errs[0].path.to_string(),
+            "spec.principals[0].authentication"
+        );
+        assert_eq!(
+            errs[0].hint.as_deref(),
+            Some("did you mean `scram-sha-512`?")
+        );
+    }
+
+    #[test]
+    fn environment_defaults_apply() {
+        let env = parse_environment(&json!({"apiVersion": "kbundle.dev/v1alpha1",
+            "kind": "Environment", "metadata": {"name": "dev"}}))
+        .unwrap();
+        assert_eq!(env.spec.defaults.partitions, 3);
+        assert_eq!(env.spec.strimzi.cluster, "kafka");
+    }
+}

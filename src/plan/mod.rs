@@ -1,0 +1,69 @@
+//! The neutral model between validation and a target: what each bundle needs, with defaults
+//! applied and roles expanded, but no operator-specific shape yet.
+
+pub mod access;
+pub mod topics;
+
+use crate::model::bundle::{Authentication, Quotas};
+use crate::model::environment::EnvironmentSpec;
+use crate::validate::{BundleInput, EnvInput};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Everything to generate for one bundle.
+#[derive(Debug, Clone)]
+pub struct BundlePlan {
+    pub name: String,
+    pub owner: String,
+    pub namespace: Option<String>,
+    pub topics: Vec<TopicPlan>,
+    pub users: Vec<UserPlan>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TopicPlan {
+    /// Exact Kafka topic name.
+    pub topic_name: String,
+    /// Kubernetes-safe `metadata.name`.
+    pub object_name: String,
+    pub partitions: u32,
+    pub replicas: u32,
+    pub config: BTreeMap<String, Value>,
+    /// Protected from Argo CD prune and app deletion.
+    pub retain: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserPlan {
+    pub name: String,
+    pub authentication: Option<Authentication>,
+    pub acls: Vec<access::AclPlan>,
+    pub quotas: Option<Quotas>,
+}
+
+/// Plan every bundle; call only after validation found no errors.
+pub fn plan(bundles: &[BundleInput], env: &EnvInput) -> Vec<BundlePlan> {
+    bundles
+        .iter()
+        .map(|b| plan_bundle(b, &env.env.spec))
+        .collect()
+}
+
+fn plan_bundle(b: &BundleInput, env: &EnvironmentSpec) -> BundlePlan {
+    let spec = &b.bundle.spec;
+    BundlePlan {
+        name: b.bundle.metadata.name.clone(),
+        owner: spec.owner.clone(),
+        // The Environment decides; else the namespace kustomize or the user gave the bundle.
+        namespace: env
+            .namespace
+            .clone()
+            .or_else(|| b.bundle.metadata.namespace.clone()),
+        topics: spec
+            .topics
+            .iter()
+            .map(|t| topics::plan_topic(t, env))
+            .collect(),
+        users: spec.principals.iter().map(access::plan_user).collect(),
+    }
+}

@@ -1,0 +1,461 @@
+//! The one pipeline every mode runs: classify and parse the kbundle kinds among the input items,
+//! choose the Environment, validate, plan, generate, and assemble the output items.
+
+use crate::diag::{self, Diagnostic};
+use crate::load::{Item, Origin};
+use crate::model::{self, Environment, ParseError};
+use crate::path::FieldPath;
+use crate::suggest::did_you_mean;
+use crate::target::{self, MANAGED_BY, MANAGER, PART_OF};
+use crate::validate::{self, BundleInput, EnvInput, locate};
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+
+pub const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
+
+/// What happens to the AppBundles and Environments in the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consumed {
+    /// Dropped: the CLI prints only what goes to the cluster.
+    Remove,
+    /// Kept, annotated `config.kubernetes.io/local-config: "true"`: kpt would otherwise delete
+    /// the bundle's file, and kustomize drops local-config objects from its final output.
+    KeepAsLocalConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Name of the Environment to use when the input holds several.
+    pub environment: Option<String>,
+    pub consumed: Consumed,
+    /// Set `internal.config.kubernetes.io/path` and `index` on generated items (KRM mode), so
+    /// kpt writes them next to their bundle.
+    pub annotate_paths: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            environment: None,
+            consumed: Consumed::Remove,
+            annotate_paths: false,
+        }
+    }
+}
+
+/// Output items, or none at all when any diagnostic is an error.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub items: Vec<Value>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Rendered {
+    pub fn has_errors(&self) -> bool {
+        diag::has_errors(&self.diagnostics)
+    }
+}
+
+enum Class {
+    Bundle(Box<BundleInput>),
+    Environment(Box<(Environment, Origin)>),
+    /// A kbundle kind that failed to parse.
+    Broken,
+    Other,
+}
+
+const KINDS: [&str; 2] = ["AppBundle", "Environment"];
+
+fn classify(item: &Item, out: &mut Vec<Diagnostic>) -> Class {
+    let v = &item.value;
+    let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
+    let Some(version) = api.strip_prefix(&format!("{}/", model::GROUP)) else {
+        return Class::Other;
+    };
+    let name = v
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let resource = crate::diag::ResourceRef {
+        api_version: api.to_string(),
+        kind: kind.to_string(),
+        name,
+        namespace: None,
+    };
+    if version != "v1alpha1" {
+        out.push(locate(
+            Diagnostic::error("KB005", format!("apiVersion {api:?} is not supported"))
+                .with_hint(format!("use apiVersion: {}", model::API_VERSION)),
+            &item.origin,
+            resource,
+            &FieldPath::of("apiVersion"),
+        ));
+        return Class::Broken;
+    }
+    let report = |errors: Vec<ParseError>, out: &mut Vec<Diagnostic>| {
+        for e in errors {
+            let mut d = Diagnostic::error(e.code, e.message);
+            if let Some(h) = e.hint {
+                d = d.with_hint(h);
+            }
+            out.push(locate(d, &item.origin, resource.clone(), &e.path));
+        }
+    };
+    match kind {
+        "AppBundle" => match model::parse_app_bundle(v) {
+            Ok(bundle) => Class::Bundle(Box::new(BundleInput {
+                bundle,
+                origin: item.origin.clone(),
+            })),
+            Err(e) => {
+                report(e, out);
+                Class::Broken
+            }
+        },
+        "Environment" => match model::parse_environment(v) {
+            Ok(env) => Class::Environment(Box::new((env, item.origin.clone()))),
+            Err(e) => {
+                report(e, out);
+                Class::Broken
+            }
+        },
+        other => {
+            let mut d = Diagnostic::error(
+                "KB005",
+                format!("kind {other:?} is not a kbundle kind (AppBundle, Environment)"),
+            );
+            if let Some(s) = did_you_mean(other, KINDS) {
+                d = d.with_hint(format!("did you mean `{s}`?"));
+            }
+            out.push(locate(
+                d,
+                &item.origin,
+                resource.clone(),
+                &FieldPath::of("kind"),
+            ));
+            Class::Broken
+        }
+    }
+}
+
+fn is_kbundle_kind(v: &Value) -> bool {
+    v.get("apiVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|a| a.starts_with(&format!("{}/", model::GROUP)))
+}
+
+fn identity(v: &Value) -> (String, String, String) {
+    let s = |p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    (s("/kind"), s("/metadata/name"), s("/metadata/namespace"))
+}
+
+/// Run the pipeline. `function_config` is the KRM functionConfig or legacy plugin config: an
+/// AppBundle or Environment (used as if it were one more item, unless the same object is also
+/// an item, as kpt delivers a `configPath` file), or kpt's `function-input` ConfigMap.
+pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -> Rendered {
+    let mut diags = Vec::new();
+    let mut chosen_env = opts.environment.clone();
+    let mut config_env: Option<String> = None;
+    let mut extra: Option<Item> = None;
+    if let Some(fc) = function_config {
+        if is_kbundle_kind(&fc.value) {
+            let id = identity(&fc.value);
+            if fc.value.get("kind").and_then(Value::as_str) == Some("Environment") {
+                config_env = Some(id.1.clone());
+            }
+            if !items.iter().any(|i| identity(&i.value) == id) {
+                extra = Some(fc);
+            }
+        } else {
+            read_function_input(&fc, &mut chosen_env, &mut diags);
+        }
+    }
+
+    let mut bundles: Vec<BundleInput> = Vec::new();
+    let mut envs: Vec<(Environment, Origin)> = Vec::new();
+    let all_inputs = items.iter().chain(extra.iter());
+    for item in all_inputs {
+        match classify(item, &mut diags) {
+            Class::Bundle(b) => bundles.push(*b),
+            Class::Environment(e) => envs.push(*e),
+            Class::Broken | Class::Other => {}
+        }
+    }
+
+    // An Environment given as the function's own config is the one meant.
+    let wanted = chosen_env.or(config_env);
+    let env = choose_environment(envs, wanted.as_deref(), &mut diags);
+    check_bundle_names(&bundles, &mut diags);
+
+    if let Some(env) = &env
+        && !diag::has_errors(&diags)
+    {
+        diags.extend(validate::validate(&bundles, env));
+    }
+    if bundles.is_empty() && !diag::has_errors(&diags) {
+        diags.push(
+            Diagnostic::warning("KB008", "no AppBundle found in the input")
+                .with_hint("pass the files or directories that hold your AppBundles"),
+        );
+    }
+    diag::sort(&mut diags);
+    let Some(env) = env.filter(|_| !diag::has_errors(&diags)) else {
+        return Rendered {
+            items: Vec::new(),
+            diagnostics: diags,
+        };
+    };
+
+    let plans = crate::plan::plan(&bundles, &env);
+    let generated = target::generate(&plans, &env.env.spec);
+    let rendered: BTreeSet<&str> = bundles.iter().map(|b| b.name()).collect();
+
+    let mut out =
+        Vec::with_capacity(items.len() + generated.iter().map(|g| g.1.len()).sum::<usize>());
+    for item in items {
+        if is_kbundle_kind(&item.value) {
+            if opts.consumed == Consumed::KeepAsLocalConfig {
+                out.push(mark_local_config(item.value));
+            }
+        } else if !is_stale_output(&item.value, &rendered) {
+            out.push(item.value);
+        }
+    }
+    for (bundle, objects) in generated {
+        let file = bundles
+            .iter()
+            .find(|b| b.name() == bundle)
+            .and_then(|b| b.origin.file.clone());
+        for (i, mut obj) in objects.into_iter().enumerate() {
+            if opts.annotate_paths {
+                annotate_path(&mut obj, &generated_path(file.as_deref(), &bundle), i);
+            }
+            out.push(obj);
+        }
+    }
+    Rendered {
+        items: out,
+        diagnostics: diags,
+    }
+}
+
+/// kpt passes `kpt fn eval ... -- environment=prod` as a ConfigMap named `function-input`.
+fn read_function_input(fc: &Item, chosen: &mut Option<String>, diags: &mut Vec<Diagnostic>) {
+    let kind = fc.value.get("kind").and_then(Value::as_str).unwrap_or("");
+    if kind != "ConfigMap" {
+        diags.push(
+            Diagnostic::error(
+                "KB009",
+                format!("functionConfig of kind {kind:?} is not understood"),
+            )
+            .with_hint("use an AppBundle, an Environment, or `-- environment=NAME`"),
+        );
+        return;
+    }
+    if let Some(data) = fc.value.get("data").and_then(Value::as_object) {
+        for (k, v) in data {
+            match (k.as_str(), v.as_str()) {
+                ("environment", Some(name)) if !name.is_empty() => {
+                    if chosen.is_none() {
+                        *chosen = Some(name.to_string());
+                    }
+                }
+                _ => diags.push(
+                    Diagnostic::error("KB009", format!("unknown function parameter {k:?}"))
+                        .with_hint("the only parameter is environment=NAME"),
+                ),
+            }
+        }
+    }
+}
+
+fn choose_environment(
+    envs: Vec<(Environment, Origin)>,
+    wanted: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<EnvInput> {
+    // The same Environment may arrive twice (as functionConfig and as an item): keep one.
+    let mut unique: Vec<(Environment, Origin)> = Vec::new();
+    for (env, origin) in envs {
+        match unique
+            .iter()
+            .find(|(e, _)| e.metadata.name == env.metadata.name)
+        {
+            Some((first, first_origin)) => {
+                let same =
+                    serde_json::to_value(&first.spec).ok() == serde_json::to_value(&env.spec).ok();
+                if !same {
+                    diags.push(locate(
+                        Diagnostic::error(
+                            "KB012",
+                            format!(
+                                "two different Environments are named {:?}",
+                                env.metadata.name
+                            ),
+                        )
+                        .with_hint(format!(
+                            "the other is in {}",
+                            first_origin.file.as_deref().unwrap_or("the input")
+                        )),
+                        &origin,
+                        env_ref(&env),
+                        &FieldPath::of("metadata.name"),
+                    ));
+                }
+            }
+            None => unique.push((env, origin)),
+        }
+    }
+    let names: Vec<String> = unique
+        .iter()
+        .map(|(e, _)| e.metadata.name.clone())
+        .collect();
+    let pick = match wanted {
+        Some(name) => match unique.into_iter().find(|(e, _)| e.metadata.name == name) {
+            Some(found) => Some(found),
+            None => {
+                let mut d =
+                    Diagnostic::error("KB011", format!("environment {name:?} is not in the input"));
+                d = match did_you_mean(name, names.iter().map(String::as_str)) {
+                    Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                    None if names.is_empty() => {
+                        d.with_hint("no Environment was found; pass the file that defines it")
+                    }
+                    None => d.with_hint(format!("environments found: {}", names.join(", "))),
+                };
+                diags.push(d);
+                return None;
+            }
+        },
+        None if unique.len() > 1 => {
+            diags.push(
+                Diagnostic::error(
+                    "KB010",
+                    format!(
+                        "{} Environments found ({}) and none chosen",
+                        names.len(),
+                        names.join(", ")
+                    ),
+                )
+                .with_hint("choose one with --environment NAME"),
+            );
+            return None;
+        }
+        None => unique.into_iter().next(),
+    };
+    Some(match pick {
+        Some((env, origin)) => EnvInput {
+            env,
+            origin: Some(origin),
+        },
+        None => EnvInput {
+            env: builtin_environment(),
+            origin: None,
+        },
+    })
+}
+
+fn env_ref(env: &Environment) -> crate::diag::ResourceRef {
+    crate::diag::ResourceRef {
+        api_version: model::API_VERSION.into(),
+        kind: "Environment".into(),
+        name: env.metadata.name.clone(),
+        namespace: None,
+    }
+}
+
+/// DESIGN §1: without an Environment, target strimzi, cluster `kafka`, 3 partitions,
+/// 3 replicas, BACKWARD, and no policy beyond the always-on safety rules.
+pub fn builtin_environment() -> Environment {
+    Environment {
+        api_version: model::bundle::ApiVersion::V1alpha1,
+        kind: model::environment::EnvironmentKind::Environment,
+        metadata: model::Metadata {
+            name: "default".into(),
+            namespace: None,
+            labels: Default::default(),
+            annotations: Default::default(),
+        },
+        spec: Default::default(),
+    }
+}
+
+fn check_bundle_names(bundles: &[BundleInput], diags: &mut Vec<Diagnostic>) {
+    for (i, b) in bundles.iter().enumerate() {
+        if let Some(first) = bundles[..i].iter().find(|o| o.name() == b.name()) {
+            diags.push(
+                b.at(
+                    Diagnostic::error("KB035", format!("two AppBundles are named {:?}", b.name()))
+                        .with_hint(format!(
+                            "bundle names are unique; the other is in {}",
+                            first.origin.file.as_deref().unwrap_or("the input")
+                        )),
+                    &FieldPath::of("metadata.name"),
+                ),
+            );
+        }
+    }
+}
+
+/// Objects kbundle generated earlier for a bundle rendered now (kpt writes our output back into
+/// the package; a legacy generator may have run before this transformer): they are replaced.
+fn is_stale_output(v: &Value, rendered: &BTreeSet<&str>) -> bool {
+    let label = |k: &str| {
+        v.pointer("/metadata/labels")
+            .and_then(|l| l.get(k))
+            .and_then(Value::as_str)
+    };
+    label(MANAGED_BY) == Some(MANAGER) && label(PART_OF).is_some_and(|b| rendered.contains(b))
+}
+
+fn annotations_mut(v: &mut Value) -> Option<&mut Map<String, Value>> {
+    let meta = v
+        .as_object_mut()?
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let ann = meta
+        .as_object_mut()?
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Map::new()));
+    ann.as_object_mut()
+}
+
+fn mark_local_config(mut v: Value) -> Value {
+    if let Some(ann) = annotations_mut(&mut v)
+        && !ann.contains_key(LOCAL_CONFIG)
+    {
+        ann.insert(LOCAL_CONFIG.into(), Value::String("true".into()));
+    }
+    v
+}
+
+/// Generated objects are written beside their bundle: `<bundle dir>/generated/<bundle>.yaml`.
+fn generated_path(bundle_file: Option<&str>, bundle: &str) -> String {
+    let dir = bundle_file
+        .and_then(|f| f.rsplit_once('/').map(|(d, _)| d))
+        .filter(|d| !d.is_empty());
+    match dir {
+        Some(d) => format!("{d}/generated/{bundle}.yaml"),
+        None => format!("generated/{bundle}.yaml"),
+    }
+}
+
+fn annotate_path(v: &mut Value, path: &str, index: usize) {
+    if let Some(ann) = annotations_mut(v) {
+        ann.insert(
+            "internal.config.kubernetes.io/path".into(),
+            Value::String(path.into()),
+        );
+        ann.insert(
+            "internal.config.kubernetes.io/index".into(),
+            Value::String(index.to_string()),
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! Checks of the Environment itself: its namespace, target and policy settings.
+
+use super::EnvInput;
+use crate::diag::Diagnostic;
+use crate::model::environment::Target;
+use crate::names::{dns_label_problem, label_value_problem};
+use crate::path::FieldPath;
+use regex::Regex;
+
+pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
+    let spec = &env.env.spec;
+    if env.origin.is_some()
+        && let Some(p) = dns_label_problem(&env.env.metadata.name)
+    {
+        out.push(env.at(
+            Diagnostic::error(
+                "KB030",
+                format!("environment name {:?} {p}", env.env.metadata.name),
+            ),
+            &FieldPath::of("metadata.name"),
+        ));
+    }
+    if let Some(ns) = &spec.namespace
+        && let Some(p) = dns_label_problem(ns)
+    {
+        out.push(
+            env.at(
+                Diagnostic::error("KB044", format!("namespace {ns:?} {p}"))
+                    .with_hint("a namespace is a DNS-1123 label such as `kafka`"),
+                &FieldPath::of("spec.namespace"),
+            ),
+        );
+    }
+    if let Some(p) = label_value_problem(&spec.strimzi.cluster).or_else(|| {
+        spec.strimzi
+            .cluster
+            .is_empty()
+            .then(|| "is empty".to_string())
+    }) {
+        out.push(
+            env.at(
+                Diagnostic::error(
+                    "KB044",
+                    format!("strimzi.cluster {:?} {p}", spec.strimzi.cluster),
+                )
+                .with_hint("use the name of the Kafka resource Strimzi runs"),
+                &FieldPath::of("spec.strimzi.cluster"),
+            ),
+        );
+    }
+    if spec.target == Target::Confluent {
+        out.push(
+            env.at(
+                Diagnostic::error(
+                    "KB006",
+                    "target confluent is not supported yet by this version of kbundle",
+                )
+                .with_hint("use target: strimzi"),
+                &FieldPath::of("spec.target"),
+            ),
+        );
+    }
+    // Policies whose subject (images, alerts) this version does not render yet: say so rather
+    // than let a platform team believe they are enforced.
+    let unenforced = [
+        (spec.policy.pinned_images, "pinnedImages"),
+        (spec.policy.lag_alerts, "lagAlerts"),
+    ];
+    for (on, name) in unenforced {
+        if on {
+            out.push(env.at(
+                Diagnostic::warning(
+                    "KB007",
+                    format!("policy.{name} is not enforced by this version of kbundle"),
+                ),
+                &FieldPath::of("spec.policy").key(name),
+            ));
+        }
+    }
+}
+
+/// The compiled `policy.topicName`, anchored to the whole name; an invalid one is reported.
+pub fn topic_name_regex(env: &EnvInput, out: &mut Vec<Diagnostic>) -> Option<Regex> {
+    let pattern = env.env.spec.policy.topic_name.as_ref()?;
+    match Regex::new(&format!("^(?:{pattern})$")) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            let reason = e.to_string();
+            let reason = reason.lines().last().unwrap_or_default().trim().to_string();
+            out.push(env.at(
+                Diagnostic::error(
+                    "KB013",
+                    format!("policy.topicName {pattern:?} is not a valid regular expression: {reason}"),
+                )
+                .with_hint("use Rust/RE2 regex syntax (no look-around or back-references)"),
+                &FieldPath::of("spec.policy.topicName"),
+            ));
+            None
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Policy and cross-bundle checks. Every rule is a small function that adds diagnostics; all
+//! rules run, so one run reports every problem.
+
+mod access;
+mod environment;
+pub mod topic_config;
+mod topics;
+mod unsupported;
+
+use crate::diag::{Diagnostic, ResourceRef};
+use crate::load::Origin;
+use crate::model::{AppBundle, Environment};
+use crate::path::FieldPath;
+
+/// A parsed AppBundle and where it came from.
+#[derive(Debug, Clone)]
+pub struct BundleInput {
+    pub bundle: AppBundle,
+    pub origin: Origin,
+}
+
+impl BundleInput {
+    pub fn name(&self) -> &str {
+        &self.bundle.metadata.name
+    }
+
+    pub fn resource(&self) -> ResourceRef {
+        ResourceRef {
+            api_version: crate::model::API_VERSION.into(),
+            kind: "AppBundle".into(),
+            name: self.bundle.metadata.name.clone(),
+            namespace: self.bundle.metadata.namespace.clone(),
+        }
+    }
+
+    /// A diagnostic pointing at `path` in this bundle's file.
+    pub fn at(&self, d: Diagnostic, path: &FieldPath) -> Diagnostic {
+        locate(d, &self.origin, self.resource(), path)
+    }
+}
+
+/// The Environment in force, and where it came from (`None`: built-in defaults).
+#[derive(Debug, Clone)]
+pub struct EnvInput {
+    pub env: Environment,
+    pub origin: Option<Origin>,
+}
+
+impl EnvInput {
+    pub fn label(&self) -> String {
+        match &self.origin {
+            Some(_) => format!("Environment/{}", self.env.metadata.name),
+            None => "the built-in defaults".to_string(),
+        }
+    }
+
+    pub fn resource(&self) -> ResourceRef {
+        ResourceRef {
+            api_version: crate::model::API_VERSION.into(),
+            kind: "Environment".into(),
+            name: self.env.metadata.name.clone(),
+            namespace: None,
+        }
+    }
+
+    pub fn at(&self, d: Diagnostic, path: &FieldPath) -> Diagnostic {
+        match &self.origin {
+            Some(o) => locate(d, o, self.resource(), path),
+            None => d.with_field(path.to_string()),
+        }
+    }
+}
+
+/// Fill a diagnostic's file, line, document index, resource and field from an origin.
+pub fn locate(
+    mut d: Diagnostic,
+    origin: &Origin,
+    resource: ResourceRef,
+    path: &FieldPath,
+) -> Diagnostic {
+    d.file = origin.file.clone();
+    d.index = Some(origin.index);
+    d.line = origin.span.as_ref().map(|s| s.line_of(&path.0));
+    d.resource = Some(resource);
+    if !path.0.is_empty() {
+        d.field = Some(path.to_string());
+    }
+    d
+}
+
+/// Run every rule on the bundles under the environment.
+pub fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    environment::check(env, &mut out);
+    let topic_name_re = environment::topic_name_regex(env, &mut out);
+    for b in bundles {
+        unsupported::check(b, &mut out);
+        topics::check(b, env, topic_name_re.as_ref(), &mut out);
+        access::check(b, &mut out);
+    }
+    topics::check_across(bundles, &mut out);
+    access::check_across(bundles, &mut out);
+    out
+}

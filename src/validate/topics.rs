@@ -1,0 +1,305 @@
+//! Topic rules: Kafka naming, the Environment's guardrails, config keys and values, deletion
+//! safety, and uniqueness across bundles.
+
+use super::topic_config::{self, as_integer, config_type, value_problem};
+use super::{BundleInput, EnvInput};
+use crate::diag::Diagnostic;
+use crate::model::ConfigValue;
+use crate::model::bundle::{Deletion, Topic};
+use crate::names::{
+    dns_label_problem, kafka_topic_problem, label_value_problem, topic_object_name,
+};
+use crate::path::FieldPath;
+use crate::suggest::did_you_mean;
+use regex::Regex;
+use std::collections::BTreeMap;
+
+pub fn check(b: &BundleInput, env: &EnvInput, name_re: Option<&Regex>, out: &mut Vec<Diagnostic>) {
+    let meta = &b.bundle.metadata;
+    if let Some(p) = dns_label_problem(&meta.name) {
+        out.push(
+            b.at(
+                Diagnostic::error("KB030", format!("bundle name {:?} {p}", meta.name))
+                    .with_hint("bundle names are DNS-1123 labels such as `orders`"),
+                &FieldPath::of("metadata.name"),
+            ),
+        );
+    }
+    if let Some(p) = label_value_problem(&b.bundle.spec.owner) {
+        out.push(b.at(
+            Diagnostic::error("KB045", format!("owner {:?} {p}", b.bundle.spec.owner))
+                .with_hint("the owner becomes the kbundle.dev/owner label: use a team slug such as `team-orders`"),
+            &FieldPath::of("spec.owner"),
+        ));
+    }
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, t) in b.bundle.spec.topics.iter().enumerate() {
+        let at = FieldPath::of("spec.topics").index(i);
+        if let Some(first) = seen.insert(&t.name, i) {
+            out.push(b.at(
+                Diagnostic::error(
+                    "KB032",
+                    format!("topic {:?} is declared twice in this bundle (also spec.topics[{first}])", t.name),
+                )
+                .with_hint("declare each topic once"),
+                &at.child_key("name"),
+            ));
+        }
+        check_topic(b, env, name_re, t, &at, out);
+    }
+}
+
+fn check_topic(
+    b: &BundleInput,
+    env: &EnvInput,
+    name_re: Option<&Regex>,
+    t: &Topic,
+    at: &FieldPath,
+    out: &mut Vec<Diagnostic>,
+) {
+    let spec = &env.env.spec;
+    let policy = &spec.policy;
+    let env_label = env.label();
+    if let Some(p) = kafka_topic_problem(&t.name) {
+        out.push(b.at(
+            Diagnostic::error("KB020", format!("topic name {:?} {p}", t.name)),
+            &at.child_key("name"),
+        ));
+    } else if let Some(re) = name_re
+        && !re.is_match(&t.name)
+    {
+        out.push(
+            b.at(
+                Diagnostic::error(
+                    "KB021",
+                    format!(
+                        "topic name {:?} does not match policy.topicName `{}` of {env_label}",
+                        t.name,
+                        policy.topic_name.as_deref().unwrap_or_default()
+                    ),
+                )
+                .with_hint("rename the topic to follow the platform's naming convention"),
+                &at.child_key("name"),
+            ),
+        );
+    }
+
+    let partitions = t.partitions.unwrap_or(spec.defaults.partitions);
+    let replicas = t.replicas.unwrap_or(spec.defaults.replicas);
+    let field_or_default = |explicit: bool, field: &str| {
+        if explicit {
+            at.child_key(field)
+        } else {
+            at.clone()
+        }
+    };
+    let from_default = |explicit: bool| if explicit { "" } else { " (the default)" };
+    if let Some(max) = policy.max_partitions
+        && partitions > max
+    {
+        out.push(
+            b.at(
+                Diagnostic::error(
+                    "KB023",
+                    format!(
+                        "partitions is {partitions}{}, {env_label} allows at most {max}",
+                        from_default(t.partitions.is_some())
+                    ),
+                )
+                .with_hint(format!(
+                    "lower partitions or raise policy.maxPartitions in {env_label}"
+                )),
+                &field_or_default(t.partitions.is_some(), "partitions"),
+            ),
+        );
+    }
+    if let Some(min) = policy.min_replicas
+        && replicas < min
+    {
+        out.push(
+            b.at(
+                Diagnostic::error(
+                    "KB022",
+                    format!(
+                        "replicas is {replicas}{}, {env_label} requires at least {min}",
+                        from_default(t.replicas.is_some())
+                    ),
+                )
+                .with_hint(format!("set replicas to {min} or more")),
+                &field_or_default(t.replicas.is_some(), "replicas"),
+            ),
+        );
+    }
+
+    for (key, value) in &t.config {
+        let path = at.child_key("config").key(key);
+        match config_type(key) {
+            Some(ty) => {
+                if let Some(p) = value_problem(ty, value) {
+                    out.push(b.at(
+                        Diagnostic::error(
+                            "KB029",
+                            format!("config {key} is {}, it {p}", show(value)),
+                        ),
+                        &path,
+                    ));
+                }
+            }
+            None if topic_config::is_vendor_key(key) => {}
+            None => match did_you_mean(key, topic_config::known_keys()) {
+                Some(s) => out.push(
+                    b.at(
+                        Diagnostic::error("KB027", format!("unknown topic config {key:?}"))
+                            .with_hint(format!("did you mean `{s}`?")),
+                        &path,
+                    ),
+                ),
+                None => out.push(
+                    b.at(
+                        Diagnostic::warning(
+                            "KB028",
+                            format!("{key:?} is not a topic config this version of kbundle knows"),
+                        )
+                        .with_hint("check the spelling against Kafka's topic configs"),
+                        &path,
+                    ),
+                ),
+            },
+        }
+    }
+
+    // The effective config: the Environment's topicConfig under the topic's own.
+    let effective = |key: &str| -> Option<&ConfigValue> {
+        t.config
+            .get(key)
+            .or_else(|| spec.defaults.topic_config.get(key))
+    };
+    if let Some(max) = policy.max_retention_ms
+        && let Some(v) = effective("retention.ms")
+        && let Some(ms) = as_integer(v)
+        && (ms < 0 || ms > max)
+    {
+        let shown = if ms < 0 {
+            "infinite (-1)".to_string()
+        } else {
+            ms.to_string()
+        };
+        out.push(
+            b.at(
+                Diagnostic::error(
+                    "KB024",
+                    format!("retention.ms is {shown}, {env_label} allows at most {max}"),
+                )
+                .with_hint(format!(
+                    "lower retention.ms or raise policy.maxRetentionMs in {env_label}"
+                )),
+                &at.child_key("config").key("retention.ms"),
+            ),
+        );
+    }
+    if let Some(v) = effective("min.insync.replicas")
+        && let Some(isr) = as_integer(v)
+        && isr > i64::from(replicas)
+    {
+        out.push(b.at(
+            Diagnostic::error(
+                "KB026",
+                format!("min.insync.replicas is {isr} but the topic has only {replicas} replicas; producers with acks=all could never write"),
+            )
+            .with_hint("raise replicas or lower min.insync.replicas"),
+            &at.child_key("config").key("min.insync.replicas"),
+        ));
+    }
+
+    if t.deletion == Some(Deletion::Allow) && !policy.allow_topic_deletion {
+        out.push(b.at(
+            Diagnostic::error(
+                "KB025",
+                format!("topic {:?} says deletion: allow, but {env_label} forbids topic deletion", t.name),
+            )
+            .with_hint("remove `deletion: allow`, or set policy.allowTopicDeletion: true in the Environment"),
+            &at.child_key("deletion"),
+        ));
+    }
+}
+
+fn show(v: &ConfigValue) -> String {
+    match v {
+        ConfigValue::String(s) => format!("{s:?}"),
+        other => other.as_text(),
+    }
+}
+
+/// Topics and KafkaTopic names must be unique across all bundles; topics that differ only in
+/// `.` versus `_` collide inside Kafka (metric names) and Kafka refuses the second one.
+pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
+    let mut by_name: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut by_object: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut by_metric: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (bi, b) in bundles.iter().enumerate() {
+        for (ti, t) in b.bundle.spec.topics.iter().enumerate() {
+            let at = FieldPath::of("spec.topics").index(ti).key("name");
+            if let Some(&(obi, _)) = by_name.get(t.name.as_str()) {
+                if obi != bi {
+                    out.push(
+                        b.at(
+                            Diagnostic::error(
+                                "KB032",
+                                format!(
+                                    "topic {:?} is declared by bundle {:?} and by bundle {:?}",
+                                    t.name,
+                                    bundles[obi].name(),
+                                    b.name()
+                                ),
+                            )
+                            .with_hint(format!(
+                                "a topic belongs to one bundle; the other is in {}",
+                                bundles[obi].origin.file.as_deref().unwrap_or("the input")
+                            )),
+                            &at,
+                        ),
+                    );
+                }
+                continue;
+            }
+            by_name.insert(&t.name, (bi, ti));
+            let object = topic_object_name(&t.name);
+            if let Some(&(obi, oti)) = by_object.get(&object) {
+                out.push(b.at(
+                    Diagnostic::error(
+                        "KB034",
+                        format!(
+                            "topics {:?} (bundle {:?}) and {:?} (bundle {:?}) map to the same KafkaTopic name {object:?}",
+                            bundles[obi].bundle.spec.topics[oti].name,
+                            bundles[obi].name(),
+                            t.name,
+                            b.name()
+                        ),
+                    )
+                    .with_hint("rename one of the topics"),
+                    &at,
+                ));
+            } else {
+                by_object.insert(object, (bi, ti));
+            }
+            let metric = t.name.replace('.', "_");
+            if let Some(&(obi, oti)) = by_metric.get(&metric) {
+                out.push(b.at(
+                    Diagnostic::error(
+                        "KB036",
+                        format!(
+                            "topic {:?} collides with {:?} (bundle {:?}): Kafka treats `.` and `_` alike in metric names and refuses the second topic",
+                            t.name,
+                            bundles[obi].bundle.spec.topics[oti].name,
+                            bundles[obi].name()
+                        ),
+                    )
+                    .with_hint("use either `.` or `_` consistently"),
+                    &at,
+                ));
+            } else {
+                by_metric.insert(metric, (bi, ti));
+            }
+        }
+    }
+}
