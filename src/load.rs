@@ -174,13 +174,13 @@ fn parse_file_bytes(
             continue;
         }
         if !is_object(&doc.value) {
-            diags.push(
-                Diagnostic::error(
-                    "KB005",
-                    "document is not a Kubernetes object (needs apiVersion, kind and metadata.name)",
-                )
-                .with_file(Some(display.to_string()), Some(doc.span.line)),
-            );
+            let mut d = Diagnostic::error(
+                "KB005",
+                "document is not a Kubernetes object (it needs apiVersion and kind)",
+            )
+            .with_file(Some(display.to_string()), Some(doc.span.line));
+            d.index = Some(index);
+            diags.push(d);
             continue;
         }
         items.push(Item {

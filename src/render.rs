@@ -180,12 +180,16 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
 
     let mut bundles: Vec<BundleInput> = Vec::new();
     let mut envs: Vec<(Environment, Origin)> = Vec::new();
+    let mut env_broken = false;
     let all_inputs = items.iter().chain(extra.iter());
     for item in all_inputs {
         match classify(item, &mut diags) {
             Class::Bundle(b) => bundles.push(*b),
             Class::Environment(e) => envs.push(*e),
-            Class::Broken | Class::Other => {}
+            Class::Broken => {
+                env_broken |= item.value.get("kind").and_then(Value::as_str) == Some("Environment");
+            }
+            Class::Other => {}
         }
     }
 
@@ -194,8 +198,10 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
     let env = choose_environment(envs, wanted.as_deref(), &mut diags);
     check_bundle_names(&bundles, &mut diags);
 
+    // Validate even when some other input is broken, so one run reports every problem; but
+    // never against the built-in defaults when the Environment meant failed to parse.
     if let Some(env) = &env
-        && !diag::has_errors(&diags)
+        && !env_broken
     {
         diags.extend(validate::validate(&bundles, env));
     }

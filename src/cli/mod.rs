@@ -131,11 +131,7 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
         consumed: Consumed::Remove,
         annotate_paths: false,
     };
-    let mut rendered = if diag::has_errors(&diags) {
-        render::Rendered::default()
-    } else {
-        render::render(items, None, &opts)
-    };
+    let mut rendered = render::render(items, None, &opts);
     diags.append(&mut rendered.diagnostics);
     diag::sort(&mut diags);
     let failed = diag::has_errors(&diags);

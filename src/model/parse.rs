@@ -217,8 +217,11 @@ fn describe_alternatives(
         .filter_map(|b| b.get("type").and_then(Value::as_str))
         .map(str::to_string)
         .collect();
+    let scalar = ["boolean", "integer", "number", "string"];
     let expected = if types.is_empty() {
         "another form".to_string()
+    } else if types.len() >= 3 && types.iter().all(|t| scalar.contains(&t.as_str())) {
+        "a string, number or boolean".to_string()
     } else {
         types.join(" or ")
     };
@@ -272,8 +275,6 @@ fn type_name(v: &Value) -> &'static str {
 fn show(v: &Value) -> String {
     let s = match v {
         Value::String(s) => format!("\"{s}\""),
-        Value::Array(_) => "the list".to_string(),
-        Value::Object(_) => "the mapping".to_string(),
         other => other.to_string(),
     };
     if s.chars().count() > 80 {

@@ -50,7 +50,7 @@ impl EnvInput {
     pub fn label(&self) -> String {
         match &self.origin {
             Some(_) => format!("Environment/{}", self.env.metadata.name),
-            None => "the built-in defaults".to_string(),
+            None => "the built-in defaults (no Environment)".to_string(),
         }
     }
 

@@ -215,7 +215,7 @@ fn check_topic(
         out.push(b.at(
             Diagnostic::error(
                 "KB025",
-                format!("topic {:?} says deletion: allow, but {env_label} forbids topic deletion", t.name),
+                format!("topic {:?} says deletion: allow, but {env_label} does not allow topic deletion", t.name),
             )
             .with_hint("remove `deletion: allow`, or set policy.allowTopicDeletion: true in the Environment"),
             &at.child_key("deletion"),
