@@ -1,0 +1,439 @@
+//! CLI behaviour: exit codes, which stream gets what, and every mode adapter through the real
+//! binary.
+
+mod common;
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn kbundle(args: &[&str], stdin: Option<&str>, dir: Option<&Path>) -> Out {
+    let mut cmd = Command::new(common::kbundle_bin());
+    cmd.args(args);
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write");
+    }
+    let o = child.wait_with_output().expect("wait");
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+fn docs(text: &str) -> Vec<Value> {
+    kbundle::yaml::parse_stream(text)
+        .expect("output parses")
+        .into_iter()
+        .map(|d| d.value)
+        .collect()
+}
+
+const BUNDLE: &str = "apiVersion: kbundle.dev/v1alpha1
+kind: AppBundle
+metadata:
+  name: orders
+spec:
+  owner: team-orders
+  topics:
+    - name: orders.created.v1
+  principals:
+    - name: orders-service
+      produces: [orders.created.v1]
+";
+
+const BAD_BUNDLE: &str = "apiVersion: kbundle.dev/v1alpha1
+kind: AppBundle
+metadata:
+  name: orders
+spec:
+  owner: team-orders
+  topics:
+    - name: orders.created.v1
+      partitons: 3
+";
+
+#[test]
+fn render_succeeds_with_exit_0_and_manifests_on_stdout() {
+    let o = kbundle(
+        &["render", "examples/quickstart"],
+        None,
+        Some(&common::root()),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let d = docs(&o.stdout);
+    let kinds: Vec<&str> = d.iter().filter_map(|v| v["kind"].as_str()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "KafkaTopic").count(), 4);
+    assert_eq!(kinds.iter().filter(|k| **k == "KafkaUser").count(), 4);
+    assert!(!kinds.contains(&"AppBundle") && !kinds.contains(&"Environment"));
+    assert!(o.stderr.is_empty(), "{}", o.stderr);
+}
+
+#[test]
+fn errors_exit_1_with_nothing_on_stdout() {
+    let o = kbundle(&["render", "-"], Some(BAD_BUNDLE), None);
+    assert_eq!(o.code, 1);
+    assert!(o.stdout.is_empty());
+    assert!(
+        o.stderr.contains("error[KB002]: unknown field `partitons`"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr
+            .contains("--> <stdin>:9  AppBundle/orders  spec.topics[0].partitons"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("= help: did you mean `partitions`?"));
+}
+
+#[test]
+fn missing_file_and_bad_flag_exit_2() {
+    let o = kbundle(&["render", "/nonexistent/bundle.yaml"], None, None);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("KB050") && o.stderr.contains("/nonexistent/bundle.yaml"));
+    assert!(o.stdout.is_empty());
+    let o = kbundle(&["render", "--frobnicate"], None, None);
+    assert_eq!(o.code, 2);
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn check_prints_no_manifests() {
+    let o = kbundle(&["check", "-"], Some(BUNDLE), None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.is_empty());
+    let o = kbundle(&["check", "-"], Some(BAD_BUNDLE), None);
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("KB002"));
+}
+
+#[test]
+fn check_json_is_machine_readable() {
+    let o = kbundle(&["check", "--format", "json", "-"], Some(BAD_BUNDLE), None);
+    assert_eq!(o.code, 1);
+    let v: Value = serde_json::from_str(&o.stdout).expect("json on stdout");
+    assert_eq!(v["errors"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "KB002");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "<stdin>");
+    assert_eq!(d["line"], 9);
+    assert_eq!(d["field"], "spec.topics[0].partitons");
+    assert_eq!(d["resource"]["kind"], "AppBundle");
+    assert_eq!(d["hint"], "did you mean `partitions`?");
+}
+
+#[test]
+fn schema_command_prints_json_schema() {
+    for kind in ["appbundle", "environment"] {
+        let o = kbundle(&["schema", kind], None, None);
+        assert_eq!(o.code, 0);
+        let v: Value = serde_json::from_str(&o.stdout).expect("schema json");
+        assert!(v["$schema"].as_str().unwrap_or("").contains("2020-12"));
+        assert!(v["properties"]["spec"].is_object());
+    }
+}
+
+fn resource_list(items: &[&str], function_config: Option<&str>) -> String {
+    let mut list = serde_json::Map::new();
+    list.insert("apiVersion".into(), "config.kubernetes.io/v1".into());
+    list.insert("kind".into(), "ResourceList".into());
+    let items: Vec<Value> = items.iter().flat_map(|t| docs(t)).collect();
+    list.insert("items".into(), Value::Array(items));
+    if let Some(fc) = function_config {
+        list.insert("functionConfig".into(), docs(fc).remove(0));
+    }
+    serde_json::to_string(&Value::Object(list)).expect("json")
+}
+
+#[test]
+fn krm_function_replaces_nothing_it_does_not_own() {
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: unrelated\n  annotations:\n    config.kubernetes.io/path: cm.yaml\ndata: {a: \"1\"}\n";
+    let mut bundle = BUNDLE.to_string();
+    bundle = bundle.replace(
+        "  name: orders\n",
+        "  name: orders\n  annotations:\n    internal.config.kubernetes.io/path: apps/orders/bundle.yaml\n",
+    );
+    let input = resource_list(&[cm, &bundle], None);
+    let o = kbundle(&["fn"], Some(&input), None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let out = docs(&o.stdout).remove(0);
+    assert_eq!(out["kind"], "ResourceList");
+    let items = out["items"].as_array().expect("items");
+    // The unrelated ConfigMap is byte-for-byte the same value.
+    assert_eq!(items[0], docs(cm)[0]);
+    // The bundle stays, marked local-config, so kpt keeps its file and kustomize drops it.
+    assert_eq!(items[1]["kind"], "AppBundle");
+    assert_eq!(
+        items[1]["metadata"]["annotations"]["config.kubernetes.io/local-config"],
+        "true"
+    );
+    let topic = items
+        .iter()
+        .find(|i| i["kind"] == "KafkaTopic")
+        .expect("topic");
+    assert_eq!(
+        topic["metadata"]["annotations"]["internal.config.kubernetes.io/path"],
+        "apps/orders/generated/orders.yaml"
+    );
+    assert!(out.get("results").is_none());
+
+    // Running the function on its own output changes nothing.
+    let again = kbundle(&["fn"], Some(&o.stdout), None);
+    assert_eq!(again.code, 0);
+    assert_eq!(again.stdout, o.stdout);
+}
+
+#[test]
+fn krm_function_reports_errors_as_results_and_exits_1() {
+    let input = resource_list(&[BAD_BUNDLE], None);
+    let o = kbundle(&["fn"], Some(&input), None);
+    assert_eq!(o.code, 1);
+    let out = docs(&o.stdout).remove(0);
+    let r = &out["results"][0];
+    assert_eq!(r["severity"], "error");
+    assert_eq!(r["field"]["path"], "spec.topics[0].partitons");
+    assert_eq!(r["resourceRef"]["name"], "orders");
+    assert!(r["message"].as_str().unwrap_or("").contains("KB002"));
+    // Items come back as they went in: nothing half-rendered.
+    let items = out["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["kind"], "AppBundle");
+    assert!(items[0]["metadata"].get("annotations").is_none());
+}
+
+#[test]
+fn bare_kbundle_with_a_resource_list_on_stdin_is_the_function() {
+    let input = resource_list(&[BUNDLE], None);
+    let o = kbundle(&[], Some(&input), None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let out = docs(&o.stdout).remove(0);
+    assert!(
+        out["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|i| i["kind"] == "KafkaUser")
+    );
+}
+
+#[test]
+fn krm_function_config_may_be_the_bundle_or_the_environment_or_a_parameter() {
+    // The bundle as functionConfig and also as an item (kpt's configPath): rendered once.
+    let input = resource_list(&[BUNDLE], Some(BUNDLE));
+    let o = kbundle(&["fn"], Some(&input), None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let out = docs(&o.stdout).remove(0);
+    let topics = out["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| i["kind"] == "KafkaTopic")
+        .count();
+    assert_eq!(topics, 1);
+
+    let env = |name: &str, ns: &str| {
+        format!(
+            "apiVersion: kbundle.dev/v1alpha1\nkind: Environment\nmetadata:\n  name: {name}\nspec:\n  namespace: {ns}\n"
+        )
+    };
+    let (dev, prod) = (env("dev", "kafka-dev"), env("prod", "kafka-prod"));
+    // Two Environments among the items: the one given as functionConfig wins.
+    let input = resource_list(&[BUNDLE, &dev, &prod], Some(&prod));
+    let out = docs(&kbundle(&["fn"], Some(&input), None).stdout).remove(0);
+    let topic = out["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["kind"] == "KafkaTopic")
+        .cloned()
+        .expect("topic");
+    assert_eq!(topic["metadata"]["namespace"], "kafka-prod");
+
+    // `kpt fn eval -- environment=dev` arrives as the function-input ConfigMap.
+    let param = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n  environment: dev\n";
+    let input = resource_list(&[BUNDLE, &dev, &prod], Some(param));
+    let out = docs(&kbundle(&["fn"], Some(&input), None).stdout).remove(0);
+    let topic = out["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["kind"] == "KafkaTopic")
+        .cloned()
+        .expect("topic");
+    assert_eq!(topic["metadata"]["namespace"], "kafka-dev");
+
+    // An unknown parameter is an error, not silently ignored.
+    let param = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n  enviroment: dev\n";
+    let o = kbundle(&["fn"], Some(&resource_list(&[BUNDLE], Some(param))), None);
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("KB009"), "{}", o.stderr);
+}
+
+#[test]
+fn krm_function_rejects_a_plain_stream() {
+    let o = kbundle(&["fn"], Some(BUNDLE), None);
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("ResourceList"), "{}", o.stderr);
+}
+
+#[test]
+fn legacy_generator_and_transformer() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = dir.path().join("bundle.yaml");
+    std::fs::write(&config, BUNDLE).expect("write");
+    // Generator: empty stdin → generated objects plus the bundle as local-config.
+    let o = kbundle(&["legacy", config.to_str().expect("utf-8")], Some(""), None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let d = docs(&o.stdout);
+    assert_eq!(d[0]["kind"], "AppBundle");
+    assert_eq!(
+        d[0]["metadata"]["annotations"]["config.kubernetes.io/local-config"],
+        "true"
+    );
+    assert!(
+        d.iter().any(|v| v["kind"] == "KafkaTopic"
+            && v["metadata"]["labels"]["strimzi.io/cluster"] == "kafka")
+    );
+
+    // Transformer: the Environment as config re-renders what the generator produced.
+    let env = dir.path().join("env.yaml");
+    std::fs::write(&env, "apiVersion: kbundle.dev/v1alpha1\nkind: Environment\nmetadata:\n  name: prod\nspec:\n  strimzi: {cluster: main}\n").expect("write");
+    let t = kbundle(
+        &["legacy", env.to_str().expect("utf-8")],
+        Some(&o.stdout),
+        None,
+    );
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    let d = docs(&t.stdout);
+    let topics: Vec<&Value> = d.iter().filter(|v| v["kind"] == "KafkaTopic").collect();
+    assert_eq!(topics.len(), 1, "stale generator output must be replaced");
+    assert_eq!(
+        topics[0]["metadata"]["labels"]["strimzi.io/cluster"],
+        "main"
+    );
+
+    // A failing transformer prints nothing on stdout.
+    let t = kbundle(
+        &["legacy", env.to_str().expect("utf-8")],
+        Some(BAD_BUNDLE),
+        None,
+    );
+    assert_eq!(t.code, 1);
+    assert!(t.stdout.is_empty());
+    assert!(t.stderr.contains("KB002"));
+}
+
+#[test]
+fn install_plugin_places_executables_for_both_kinds() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = kbundle(
+        &[
+            "install-plugin",
+            "--plugin-home",
+            dir.path().to_str().expect("utf-8"),
+        ],
+        None,
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for (lower, kind) in [("appbundle", "AppBundle"), ("environment", "Environment")] {
+        let p = dir
+            .path()
+            .join("kbundle.dev/v1alpha1")
+            .join(lower)
+            .join(kind);
+        let mode = std::fs::metadata(&p)
+            .expect("installed")
+            .permissions()
+            .mode();
+        assert!(mode & 0o111 != 0, "{} not executable", p.display());
+    }
+}
+
+#[test]
+fn render_reads_directories_recursively_and_skips_tool_config() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(dir.path().join("apps/orders")).expect("mkdir");
+    std::fs::write(dir.path().join("apps/orders/bundle.yml"), BUNDLE).expect("write");
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [apps/orders/bundle.yml]\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("notes.txt"), "not yaml").expect("write");
+    let o = kbundle(&["render", dir.path().to_str().expect("utf-8")], None, None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let d = docs(&o.stdout);
+    assert_eq!(d.len(), 2);
+    assert!(d.iter().all(|v| v["kind"] != "Kustomization"));
+}
+
+#[test]
+fn symlink_out_of_the_tree_is_refused() {
+    let outside = tempfile::tempdir().expect("tmp");
+    std::fs::write(outside.path().join("secret.yaml"), BUNDLE).expect("write");
+    let dir = tempfile::tempdir().expect("tmp");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.yaml"),
+        dir.path().join("link.yaml"),
+    )
+    .expect("symlink");
+    let o = kbundle(&["render", dir.path().to_str().expect("utf-8")], None, None);
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("KB052"), "{}", o.stderr);
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn no_bundle_is_a_warning_not_silence() {
+    let o = kbundle(
+        &["render", "-"],
+        Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"),
+        None,
+    );
+    assert_eq!(o.code, 0);
+    assert!(o.stderr.contains("warning[KB008]"), "{}", o.stderr);
+    assert_eq!(docs(&o.stdout)[0]["kind"], "ConfigMap");
+}
+
+#[test]
+fn alias_bomb_is_stopped_by_the_input_budget() {
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 0..12 {
+        let prev = if i == 0 {
+            "a".to_string()
+        } else {
+            format!("b{}", i - 1)
+        };
+        bomb.push_str(&format!("b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+    }
+    let o = kbundle(&["render", "-"], Some(&bomb), None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("KB001"), "{}", o.stderr);
+}
