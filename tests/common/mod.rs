@@ -18,7 +18,10 @@ pub fn vendor() -> Option<PathBuf> {
     if std::env::var("KBUNDLE_REQUIRE_VENDOR").as_deref() == Ok("1") {
         panic!("{} is missing and KBUNDLE_REQUIRE_VENDOR=1", dir.display());
     }
-    eprintln!("SKIPPED: {} not found (set KBUNDLE_REQUIRE_VENDOR=1 to fail instead)", dir.display());
+    eprintln!(
+        "SKIPPED: {} not found (set KBUNDLE_REQUIRE_VENDOR=1 to fail instead)",
+        dir.display()
+    );
     None
 }
 
