@@ -1,0 +1,911 @@
+//! End-to-end tests against the real orchestrators installed on this machine: `kpt` (KRM
+//! function via `fn eval --exec` and a Kptfile pipeline) and `kubectl kustomize` (legacy exec
+//! plugin). They are never skipped: without `kpt` or `kubectl` on PATH they fail.
+//!
+//! Facts these tests pin down (checked with kpt 1.0.0-beta.56 and kubectl v1.32 / kustomize
+//! v5.5.0):
+//! - kpt resolves `--exec` and Kptfile `exec:` against its own working directory, so the tests
+//!   use the binary's absolute path. A Kptfile `exec:` string is split on spaces into a command
+//!   and arguments (`exec: /path/kbundle fn` works), and the bare binary works too (kbundle runs
+//!   as a KRM function when stdin is not a terminal).
+//! - kpt rewrites every file it reads in its own formatting, even with a pass-through function
+//!   (`--exec cat`): quotes dropped in the Kptfile, one space before a trailing comment. The
+//!   fixtures are written the way kpt writes them, so "untouched" can mean byte-identical.
+//! - `kubectl kustomize` without flags refuses an `exec:` KRM function (it is an "external
+//!   plugin"); with `--enable-alpha-plugins` it skips the function silently and passes the
+//!   AppBundle through unrendered (see `kubectl_kustomize_exec_function_is_not_run`).
+
+mod common;
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+const KPTFILE: &str = "apiVersion: kpt.dev/v1
+kind: Kptfile
+metadata:
+  name: pkg
+";
+
+const ORDERS: &str = "apiVersion: kbundle.dev/v1alpha1
+kind: AppBundle
+metadata:
+  name: orders
+spec:
+  owner: team-orders
+  topics:
+    - name: orders.created.v1
+      partitions: 6
+    - name: orders.audit.v1
+  principals:
+    - name: orders-service
+      authentication: scram-sha-512
+      produces: [orders.created.v1]
+      consumes:
+        - topics: [orders.audit.v1]
+          group: orders-service
+";
+
+const PAYMENTS: &str = "apiVersion: kbundle.dev/v1alpha1
+kind: AppBundle
+metadata:
+  name: payments
+spec:
+  owner: team-payments
+  topics:
+    - name: payments.settled.v1
+      partitions: 12
+  principals:
+    - name: payments-service
+      authentication: scram-sha-512
+      produces: [payments.settled.v1]
+";
+
+const PROD: &str = "apiVersion: kbundle.dev/v1alpha1
+kind: Environment
+metadata:
+  name: prod
+spec:
+  target: strimzi
+  namespace: kafka-prod
+  strimzi:
+    cluster: prod-cluster
+  defaults:
+    partitions: 3
+    replicas: 3
+  policy:
+    minReplicas: 3
+    maxPartitions: 48
+";
+
+const STAGING: &str = "apiVersion: kbundle.dev/v1alpha1
+kind: Environment
+metadata:
+  name: staging
+spec:
+  target: strimzi
+  namespace: kafka-staging
+  strimzi:
+    cluster: staging-cluster
+  defaults:
+    partitions: 1
+    replicas: 1
+";
+
+const CONFIGMAP: &str = "# Not ours: kbundle must leave it alone.
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: unrelated
+data:
+  greeting: hello # kpt keeps comments but normalises spacing: written as kpt writes it
+";
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/// The absolute path of a required orchestrator. Missing means failure, never a skip.
+fn require(tool: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join(tool);
+        if std::fs::metadata(&candidate)
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        {
+            return candidate;
+        }
+    }
+    let hint = match tool {
+        "kpt" => "kpt 1.0.0-beta (Debian package google-cloud-cli-kpt)",
+        "kubectl" => "kubectl >= 1.32 (embedded kustomize v5.5.0)",
+        _ => tool,
+    };
+    panic!(
+        "`{tool}` was not found on PATH ({}). The e2e tests drive the real orchestrators and \
+         are never skipped: install {hint}; see ../shared/INTEGRATION.md",
+        path.to_string_lossy()
+    );
+}
+
+/// The kbundle binary as an absolute path (kpt resolves exec paths against its cwd).
+fn kbundle() -> PathBuf {
+    let bin = common::kbundle_bin();
+    let bin = if bin.is_absolute() {
+        bin
+    } else {
+        common::root().join(bin)
+    };
+    assert!(bin.is_file(), "kbundle binary missing at {}", bin.display());
+    bin
+}
+
+fn kbundle_str() -> String {
+    kbundle().to_str().expect("UTF-8 binary path").to_string()
+}
+
+fn run(mut cmd: Command) -> Output {
+    let shown = format!("{cmd:?}");
+    cmd.stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {shown}: {e}"))
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_ok(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        stderr(out)
+    );
+}
+
+#[track_caller]
+fn assert_failed(out: &Output, what: &str) {
+    assert!(
+        !out.status.success(),
+        "{what} should have failed but exited 0:\n--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(out)
+    );
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+}
+
+fn read(dir: &Path, rel: &str) -> String {
+    let path = dir.join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// Every file under `dir` (relative path → content).
+fn snapshot(dir: &Path) -> BTreeMap<String, String> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn docs(text: &str) -> Vec<Value> {
+    kbundle::yaml::parse_stream(text)
+        .unwrap_or_else(|e| panic!("output is not YAML ({e}):\n{text}"))
+        .into_iter()
+        .map(|d| d.value)
+        .collect()
+}
+
+fn s<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+fn kind(v: &Value) -> &str {
+    s(v, "/kind").unwrap_or("")
+}
+
+fn label<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.pointer("/metadata/labels")
+        .and_then(|l| l.get(key))
+        .and_then(Value::as_str)
+}
+
+fn annotation<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.pointer("/metadata/annotations")
+        .and_then(|a| a.get(key))
+        .and_then(Value::as_str)
+}
+
+/// `spec.topicName` → `spec.partitions` of every KafkaTopic.
+fn partitions(objs: &[Value]) -> BTreeMap<String, u64> {
+    objs.iter()
+        .filter(|o| kind(o) == "KafkaTopic")
+        .map(|o| {
+            (
+                s(o, "/spec/topicName").expect("topicName").to_string(),
+                o.pointer("/spec/partitions")
+                    .and_then(Value::as_u64)
+                    .expect("partitions"),
+            )
+        })
+        .collect()
+}
+
+/// (kind, metadata.name) of every object, sorted.
+fn ids(objs: &[Value]) -> Vec<(String, String)> {
+    let mut ids: Vec<_> = objs
+        .iter()
+        .map(|o| {
+            (
+                kind(o).to_string(),
+                s(o, "/metadata/name").unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Every object is a kbundle-generated Strimzi object of `bundle`, with the Environment's
+/// namespace (`None`: no namespace) and cluster label.
+#[track_caller]
+fn assert_generated(objs: &[Value], bundle: &str, namespace: Option<&str>, cluster: &str) {
+    assert!(!objs.is_empty(), "nothing generated");
+    for o in objs {
+        assert!(
+            matches!(kind(o), "KafkaTopic" | "KafkaUser"),
+            "unexpected object {o}"
+        );
+        assert!(
+            s(o, "/apiVersion").is_some_and(|a| a.starts_with("kafka.strimzi.io/")),
+            "{o}"
+        );
+        assert_eq!(
+            label(o, "app.kubernetes.io/managed-by"),
+            Some("kbundle"),
+            "{o}"
+        );
+        assert_eq!(label(o, "app.kubernetes.io/part-of"), Some(bundle), "{o}");
+        assert_eq!(label(o, "strimzi.io/cluster"), Some(cluster), "{o}");
+        assert_eq!(s(o, "/metadata/namespace"), namespace, "{o}");
+    }
+}
+
+/// The three objects ORDERS yields.
+fn orders_ids() -> Vec<(String, String)> {
+    let mut v = vec![
+        ("KafkaTopic".to_string(), "orders.audit.v1".to_string()),
+        ("KafkaTopic".to_string(), "orders.created.v1".to_string()),
+        ("KafkaUser".to_string(), "orders-service".to_string()),
+    ];
+    v.sort();
+    v
+}
+
+fn kpt_eval(pkg: &Path, params: &[&str]) -> Output {
+    let mut cmd = Command::new(require("kpt"));
+    cmd.args(["fn", "eval"])
+        .arg(pkg)
+        .arg("--exec")
+        .arg(format!("{} fn", kbundle_str()))
+        .arg("--truncate-output=false");
+    if !params.is_empty() {
+        cmd.arg("--").args(params);
+    }
+    run(cmd)
+}
+
+fn kpt_render(pkg: &Path) -> Output {
+    let mut cmd = Command::new(require("kpt"));
+    cmd.args(["fn", "render"])
+        .arg(pkg)
+        .args(["--allow-exec", "--truncate-output=false"]);
+    run(cmd)
+}
+
+/// A Kptfile whose pipeline runs kbundle with the Environment file as functionConfig, in the
+/// formatting kpt itself writes (so a render does not reformat it).
+fn kptfile_pipeline(exec: &str) -> String {
+    format!(
+        "apiVersion: kpt.dev/v1
+kind: Kptfile
+metadata:
+  name: pkg
+pipeline:
+  mutators:
+    - exec: {exec}
+      configPath: env.yaml
+"
+    )
+}
+
+fn install_plugin(home: &Path) {
+    let mut cmd = Command::new(kbundle());
+    cmd.arg("install-plugin").arg("--plugin-home").arg(home);
+    assert_ok(&run(cmd), "kbundle install-plugin");
+    for (dir, kind) in [("appbundle", "AppBundle"), ("environment", "Environment")] {
+        let p = home.join("kbundle.dev/v1alpha1").join(dir).join(kind);
+        assert!(p.is_file(), "plugin not installed at {}", p.display());
+    }
+}
+
+fn kustomize(plugin_home: &Path, dir: &Path, alpha_plugins: bool) -> Output {
+    let mut cmd = Command::new(require("kubectl"));
+    cmd.arg("kustomize");
+    if alpha_plugins {
+        cmd.arg("--enable-alpha-plugins");
+    }
+    cmd.arg(dir).env("KUSTOMIZE_PLUGIN_HOME", plugin_home);
+    run(cmd)
+}
+
+// ---------------------------------------------------------------------------------------------
+// kpt
+
+/// `kpt fn eval --exec "kbundle fn"`: generated files land under `generated/`, the inputs stay
+/// (marked local-config), unrelated files are untouched, and a second run changes nothing.
+#[test]
+fn kpt_fn_eval_writes_generated_files_and_is_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path().join("pkg");
+    write(&pkg, "Kptfile", KPTFILE);
+    write(&pkg, "bundle.yaml", ORDERS);
+    write(&pkg, "env.yaml", PROD);
+    write(&pkg, "cm.yaml", CONFIGMAP);
+
+    let out = kpt_eval(&pkg, &[]);
+    assert_ok(&out, "kpt fn eval");
+    let after = snapshot(&pkg);
+    assert_eq!(
+        after.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "Kptfile",
+            "bundle.yaml",
+            "cm.yaml",
+            "env.yaml",
+            "generated/orders.yaml"
+        ]
+    );
+
+    let generated = docs(&after["generated/orders.yaml"]);
+    assert_eq!(ids(&generated), orders_ids());
+    assert_generated(&generated, "orders", Some("kafka-prod"), "prod-cluster");
+    assert_eq!(
+        partitions(&generated),
+        BTreeMap::from([
+            ("orders.audit.v1".to_string(), 3),
+            ("orders.created.v1".to_string(), 6)
+        ])
+    );
+    // kpt consumes the path/index annotations; none may reach the files.
+    assert!(!after["generated/orders.yaml"].contains("config.kubernetes.io/"));
+
+    // The bundle and the Environment stay, marked local-config, otherwise as written.
+    for (file, k) in [("bundle.yaml", "AppBundle"), ("env.yaml", "Environment")] {
+        let d = docs(&after[file]);
+        assert_eq!(d.len(), 1, "{file}");
+        assert_eq!(kind(&d[0]), k);
+        assert_eq!(
+            annotation(&d[0], "config.kubernetes.io/local-config"),
+            Some("true"),
+            "{file}"
+        );
+    }
+    let bundle = docs(&after["bundle.yaml"]).remove(0);
+    assert_eq!(bundle.pointer("/spec"), docs(ORDERS)[0].pointer("/spec"));
+    assert_eq!(
+        after["cm.yaml"], CONFIGMAP,
+        "the ConfigMap must be untouched"
+    );
+    assert_eq!(after["Kptfile"], KPTFILE);
+
+    let out = kpt_eval(&pkg, &[]);
+    assert_ok(&out, "second kpt fn eval");
+    assert_eq!(snapshot(&pkg), after, "a second kpt fn eval changed files");
+}
+
+/// `kpt fn render --allow-exec` with a Kptfile pipeline `exec:` mutator and the Environment as
+/// `configPath`, both as `exec: <kbundle> fn` and as the bare binary. Rendering twice changes
+/// nothing; both spellings write the same files.
+#[test]
+fn kpt_fn_render_kptfile_pipeline_is_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = kbundle_str();
+    let mut rendered = Vec::new();
+    for (name, exec) in [("with-args", format!("{bin} fn")), ("bare", bin.clone())] {
+        let pkg = tmp.path().join(name);
+        write(&pkg, "Kptfile", &kptfile_pipeline(&exec));
+        // A bundle below the package root: its output goes beside it.
+        write(&pkg, "apps/orders/bundle.yaml", ORDERS);
+        write(&pkg, "env.yaml", PROD);
+        write(&pkg, "cm.yaml", CONFIGMAP);
+
+        let out = kpt_render(&pkg);
+        assert_ok(&out, &format!("kpt fn render ({name})"));
+        let first = snapshot(&pkg);
+        assert_eq!(
+            first.keys().map(String::as_str).collect::<Vec<_>>(),
+            [
+                "Kptfile",
+                "apps/orders/bundle.yaml",
+                "apps/orders/generated/orders.yaml",
+                "cm.yaml",
+                "env.yaml"
+            ],
+            "{name}"
+        );
+        let generated = docs(&first["apps/orders/generated/orders.yaml"]);
+        assert_eq!(ids(&generated), orders_ids());
+        assert_generated(&generated, "orders", Some("kafka-prod"), "prod-cluster");
+        assert_eq!(first["cm.yaml"], CONFIGMAP);
+        let env = docs(&first["env.yaml"]).remove(0);
+        assert_eq!(
+            annotation(&env, "config.kubernetes.io/local-config"),
+            Some("true")
+        );
+        let bundle = docs(&first["apps/orders/bundle.yaml"]).remove(0);
+        assert_eq!(
+            annotation(&bundle, "config.kubernetes.io/local-config"),
+            Some("true")
+        );
+
+        let out = kpt_render(&pkg);
+        assert_ok(&out, &format!("second kpt fn render ({name})"));
+        assert_eq!(
+            snapshot(&pkg),
+            first,
+            "a second kpt fn render changed files ({name})"
+        );
+        rendered.push(first);
+    }
+    let without_kptfile = |m: &BTreeMap<String, String>| {
+        let mut m = m.clone();
+        m.remove("Kptfile");
+        m
+    };
+    assert_eq!(
+        without_kptfile(&rendered[0]),
+        without_kptfile(&rendered[1]),
+        "`exec: kbundle fn` and `exec: kbundle` must render the same"
+    );
+}
+
+/// A policy violation: kpt fails (both `fn eval` and `fn render`), names the kbundle code, and
+/// leaves every file as it was, including output generated by an earlier good run.
+#[test]
+fn kpt_policy_violation_fails_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path().join("pkg");
+    write(
+        &pkg,
+        "Kptfile",
+        &kptfile_pipeline(&format!("{} fn", kbundle_str())),
+    );
+    write(&pkg, "bundle.yaml", ORDERS);
+    write(&pkg, "env.yaml", PROD);
+    write(&pkg, "cm.yaml", CONFIGMAP);
+    assert_ok(&kpt_render(&pkg), "kpt fn render of the good bundle");
+    let good = snapshot(&pkg);
+    assert!(good.contains_key("generated/orders.yaml"));
+
+    // 500 partitions, the Environment allows at most 48.
+    let bad = read(&pkg, "bundle.yaml").replace("partitions: 6", "partitions: 500");
+    assert!(bad.contains("partitions: 500"));
+    write(&pkg, "bundle.yaml", &bad);
+    let before = snapshot(&pkg);
+
+    let out = kpt_eval(&pkg, &[]);
+    assert_failed(&out, "kpt fn eval of a bundle over maxPartitions");
+    let err = stderr(&out);
+    assert!(err.contains("KB023"), "stderr lacks KB023:\n{err}");
+    assert!(
+        err.contains("maxPartitions"),
+        "stderr lacks the hint:\n{err}"
+    );
+    assert_eq!(snapshot(&pkg), before, "a failed kpt fn eval changed files");
+
+    let out = kpt_render(&pkg);
+    assert_failed(&out, "kpt fn render of a bundle over maxPartitions");
+    let err = stderr(&out);
+    assert!(err.contains("KB023"), "stderr lacks KB023:\n{err}");
+    assert_eq!(
+        snapshot(&pkg),
+        before,
+        "a failed kpt fn render changed files"
+    );
+    // In particular the earlier output is still there, as it was.
+    assert_eq!(
+        before["generated/orders.yaml"],
+        good["generated/orders.yaml"]
+    );
+}
+
+/// `kpt fn eval ... -- environment=NAME` picks one of two Environments in the package; switching
+/// replaces the earlier output instead of adding to it.
+#[test]
+fn kpt_fn_eval_selects_environment_from_parameter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path().join("pkg");
+    write(&pkg, "Kptfile", KPTFILE);
+    write(&pkg, "bundle.yaml", ORDERS);
+    write(&pkg, "envs/prod.yaml", PROD);
+    write(&pkg, "envs/staging.yaml", STAGING);
+    let initial = snapshot(&pkg);
+
+    // Two Environments and no choice: an error, nothing written.
+    let out = kpt_eval(&pkg, &[]);
+    assert_failed(&out, "kpt fn eval with two Environments and no choice");
+    assert!(stderr(&out).contains("KB010"), "{}", stderr(&out));
+    assert_eq!(snapshot(&pkg), initial);
+
+    // A misspelt name: an error with a suggestion, nothing written.
+    let out = kpt_eval(&pkg, &["environment=stagin"]);
+    assert_failed(&out, "kpt fn eval -- environment=stagin");
+    let err = stderr(&out);
+    assert!(err.contains("KB011") && err.contains("staging"), "{err}");
+    assert_eq!(snapshot(&pkg), initial);
+
+    let out = kpt_eval(&pkg, &["environment=staging"]);
+    assert_ok(&out, "kpt fn eval -- environment=staging");
+    let staged = snapshot(&pkg);
+    let generated = docs(&staged["generated/orders.yaml"]);
+    assert_eq!(ids(&generated), orders_ids());
+    assert_generated(
+        &generated,
+        "orders",
+        Some("kafka-staging"),
+        "staging-cluster",
+    );
+    assert_eq!(
+        partitions(&generated),
+        BTreeMap::from([
+            ("orders.audit.v1".to_string(), 1),
+            ("orders.created.v1".to_string(), 6)
+        ])
+    );
+
+    let out = kpt_eval(&pkg, &["environment=staging"]);
+    assert_ok(&out, "second kpt fn eval -- environment=staging");
+    assert_eq!(
+        snapshot(&pkg),
+        staged,
+        "re-running with staging changed files"
+    );
+
+    let out = kpt_eval(&pkg, &["environment=prod"]);
+    assert_ok(&out, "kpt fn eval -- environment=prod");
+    let prod = snapshot(&pkg);
+    assert_eq!(
+        prod.keys().collect::<Vec<_>>(),
+        staged.keys().collect::<Vec<_>>()
+    );
+    let generated = docs(&prod["generated/orders.yaml"]);
+    assert_eq!(
+        ids(&generated),
+        orders_ids(),
+        "staging output must be replaced"
+    );
+    assert_generated(&generated, "orders", Some("kafka-prod"), "prod-cluster");
+    assert_eq!(
+        partitions(&generated)["orders.audit.v1"],
+        3,
+        "prod default partitions"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// kubectl kustomize with the legacy exec plugin
+
+/// base + overlay: the overlay patches the AppBundle and renders it with its Environment as a
+/// transformer.
+#[test]
+fn kubectl_kustomize_overlay_with_environment_transformer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("plugins");
+    install_plugin(&home);
+    let root = tmp.path().join("app");
+    write(
+        &root,
+        "base/kustomization.yaml",
+        "resources:\n- bundle.yaml\n",
+    );
+    write(&root, "base/bundle.yaml", ORDERS);
+    write(&root, "overlays/prod/env.yaml", PROD);
+    write(
+        &root,
+        "overlays/prod/kustomization.yaml",
+        "resources:
+- ../../base
+patches:
+- target:
+    group: kbundle.dev
+    version: v1alpha1
+    kind: AppBundle
+    name: orders
+  patch: |-
+    - op: replace
+      path: /spec/topics/0/partitions
+      value: 24
+transformers:
+- env.yaml
+",
+    );
+    let overlay = root.join("overlays/prod");
+
+    let out = kustomize(&home, &overlay, true);
+    assert_ok(
+        &out,
+        "kubectl kustomize --enable-alpha-plugins overlays/prod",
+    );
+    let text = stdout(&out);
+    let objs = docs(&text);
+    assert_eq!(ids(&objs), orders_ids());
+    assert_generated(&objs, "orders", Some("kafka-prod"), "prod-cluster");
+    assert_eq!(
+        partitions(&objs),
+        BTreeMap::from([
+            ("orders.audit.v1".to_string(), 3),
+            ("orders.created.v1".to_string(), 24)
+        ]),
+        "the prod patch raises orders.created.v1 to 24 partitions"
+    );
+    assert!(
+        !text.contains("kbundle.dev/v1alpha1"),
+        "inputs leaked:\n{text}"
+    );
+    assert!(!text.contains("local-config"), "{text}");
+
+    let again = kustomize(&home, &overlay, true);
+    assert_ok(&again, "second kubectl kustomize");
+    assert_eq!(again.stdout, out.stdout, "kubectl kustomize output differs");
+
+    // The base alone holds only the AppBundle: nothing renders it there.
+    let base = kustomize(&home, &root.join("base"), true);
+    assert_ok(&base, "kubectl kustomize base");
+    let base = docs(&stdout(&base));
+    assert_eq!(base.len(), 1);
+    assert_eq!(kind(&base[0]), "AppBundle");
+}
+
+/// An AppBundle as a `generators:` entry uses the built-in defaults; with an Environment
+/// transformer after it, the objects are rendered with the Environment's settings, once.
+#[test]
+fn kubectl_kustomize_appbundle_generator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("plugins");
+    install_plugin(&home);
+
+    let alone = tmp.path().join("alone");
+    write(&alone, "kustomization.yaml", "generators:\n- bundle.yaml\n");
+    write(&alone, "bundle.yaml", PAYMENTS);
+    let out = kustomize(&home, &alone, true);
+    assert_ok(&out, "kubectl kustomize with an AppBundle generator");
+    let plain = docs(&stdout(&out));
+    let expected = vec![
+        ("KafkaTopic".to_string(), "payments.settled.v1".to_string()),
+        ("KafkaUser".to_string(), "payments-service".to_string()),
+    ];
+    assert_eq!(ids(&plain), expected);
+    // Built-in defaults: cluster `kafka`, no namespace.
+    assert_generated(&plain, "payments", None, "kafka");
+    assert!(!stdout(&out).contains("kbundle.dev/v1alpha1"));
+
+    let with_env = tmp.path().join("with-env");
+    write(
+        &with_env,
+        "kustomization.yaml",
+        "generators:\n- bundle.yaml\ntransformers:\n- env.yaml\n",
+    );
+    write(&with_env, "bundle.yaml", PAYMENTS);
+    write(&with_env, "env.yaml", PROD);
+    let out = kustomize(&home, &with_env, true);
+    assert_ok(
+        &out,
+        "kubectl kustomize with generator + Environment transformer",
+    );
+    let objs = docs(&stdout(&out));
+    assert_eq!(ids(&objs), expected, "no duplicates, nothing missing");
+    assert_generated(&objs, "payments", Some("kafka-prod"), "prod-cluster");
+    assert_eq!(partitions(&objs)["payments.settled.v1"], 12);
+    assert!(!stdout(&out).contains("kbundle.dev/v1alpha1"));
+}
+
+/// A policy violation under the Environment transformer: kubectl fails with the kbundle code
+/// and prints no manifests.
+#[test]
+fn kubectl_kustomize_policy_violation_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("plugins");
+    install_plugin(&home);
+    let dir = tmp.path().join("bad");
+    write(
+        &dir,
+        "kustomization.yaml",
+        "resources:\n- bundle.yaml\ntransformers:\n- env.yaml\n",
+    );
+    write(
+        &dir,
+        "bundle.yaml",
+        &PAYMENTS.replace("partitions: 12", "partitions: 500"),
+    );
+    write(&dir, "env.yaml", PROD);
+
+    let out = kustomize(&home, &dir, true);
+    assert_failed(&out, "kubectl kustomize of a bundle over maxPartitions");
+    let err = stderr(&out);
+    assert!(err.contains("KB023"), "stderr lacks KB023:\n{err}");
+    assert!(out.stdout.is_empty(), "stdout: {}", stdout(&out));
+}
+
+/// Surprising kubectl behaviour with a KRM `exec:` function (`config.kubernetes.io/function`
+/// annotation) instead of the legacy plugin. Observed with kubectl v1.32 (kustomize v5.5.0):
+/// - without flags, kubectl refuses: "external plugins disabled; unable to load external
+///   plugin 'Environment'" (non-zero exit) — no silent skip there;
+/// - with `--enable-alpha-plugins`, kubectl has no `--enable-exec`, so the exec function is
+///   skipped silently: exit 0, the function never runs, and the unrendered AppBundle goes to
+///   stdout as if it were a cluster object. That happens even with the legacy plugin
+///   installed: the annotation wins.
+#[test]
+fn kubectl_kustomize_exec_function_is_not_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty_home = tmp.path().join("no-plugins");
+    std::fs::create_dir_all(&empty_home).unwrap();
+    let home = tmp.path().join("plugins");
+    install_plugin(&home);
+
+    let fn_env = |path: &str| {
+        PROD.replace(
+            "  name: prod\n",
+            &format!(
+                "  name: prod\n  annotations:\n    config.kubernetes.io/function: |\n      \
+                 exec:\n        path: {path}\n"
+            ),
+        )
+    };
+    let dir = tmp.path().join("krm");
+    write(
+        &dir,
+        "kustomization.yaml",
+        "resources:\n- bundle.yaml\ntransformers:\n- fn.yaml\n",
+    );
+    write(&dir, "bundle.yaml", PAYMENTS);
+    write(&dir, "fn.yaml", &fn_env(&kbundle_str()));
+
+    // No flags: an error, not a skip.
+    for h in [&empty_home, &home] {
+        let out = kustomize(h, &dir, false);
+        assert_failed(&out, "kubectl kustomize (no flags) with an exec function");
+        assert!(
+            stderr(&out).contains("external plugins disabled"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty());
+    }
+
+    // --enable-alpha-plugins: exit 0, nothing rendered, the AppBundle leaks into the output.
+    for h in [&empty_home, &home] {
+        let out = kustomize(h, &dir, true);
+        assert_ok(
+            &out,
+            "kubectl kustomize --enable-alpha-plugins with an exec function",
+        );
+        let objs = docs(&stdout(&out));
+        assert_eq!(
+            ids(&objs),
+            [("AppBundle".to_string(), "payments".to_string())]
+        );
+        assert!(objs.iter().all(|o| kind(o) != "KafkaTopic"));
+    }
+
+    // Proof that the function is never started: a script that would leave a marker and fail.
+    let marker_dir = tmp.path().join("marker");
+    write(
+        &marker_dir,
+        "kustomization.yaml",
+        "resources:\n- bundle.yaml\ntransformers:\n- fn.yaml\n",
+    );
+    write(&marker_dir, "bundle.yaml", PAYMENTS);
+    write(&marker_dir, "fn.yaml", &fn_env("./fn.sh"));
+    write(
+        &marker_dir,
+        "fn.sh",
+        "#!/bin/sh\ntouch \"$(dirname \"$0\")/MARKER\"\nexit 1\n",
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            marker_dir.join("fn.sh"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+    }
+    let out = kustomize(&empty_home, &marker_dir, true);
+    assert_ok(
+        &out,
+        "kubectl kustomize --enable-alpha-plugins, failing exec function",
+    );
+    assert!(
+        !marker_dir.join("MARKER").exists(),
+        "the exec function ran after all"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+
+/// `kbundle render examples/quickstart | kbundle render -` gives the same bytes: rendering
+/// rendered output changes nothing.
+#[test]
+fn cli_render_pipe_is_idempotent() {
+    let quickstart = common::root().join("examples/quickstart");
+    let mut first = Command::new(kbundle())
+        .arg("render")
+        .arg(&quickstart)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn kbundle render");
+    let second = Command::new(kbundle())
+        .args(["render", "-"])
+        .stdin(Stdio::from(first.stdout.take().unwrap()))
+        .output()
+        .expect("run kbundle render -");
+    let first = first.wait_with_output().expect("kbundle render");
+    assert_ok(&first, "kbundle render examples/quickstart");
+    assert_ok(&second, "kbundle render -");
+
+    // The same bytes once more, without the pipe, to compare against.
+    let mut cmd = Command::new(kbundle());
+    cmd.arg("render").arg(&quickstart);
+    let direct = run(cmd);
+    assert_ok(&direct, "kbundle render examples/quickstart");
+    assert!(!direct.stdout.is_empty());
+    assert_eq!(
+        stdout(&second),
+        stdout(&direct),
+        "render | render - must be the identity"
+    );
+
+    let objs = docs(&stdout(&direct));
+    assert!(objs.iter().any(|o| kind(o) == "KafkaTopic"));
+    assert!(objs.iter().any(|o| kind(o) == "KafkaUser"));
+    assert!(
+        objs.iter()
+            .all(|o| !kind(o).is_empty() && kind(o) != "AppBundle")
+    );
+}
