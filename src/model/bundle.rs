@@ -330,9 +330,11 @@ pub enum AclOperation {
 pub struct Quotas {
     /// Bytes per second a client of this user may produce, per broker.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = u64::MAX))]
     pub producer_byte_rate: Option<u64>,
     /// Bytes per second a client of this user may fetch, per broker.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = u64::MAX))]
     pub consumer_byte_rate: Option<u64>,
     /// Share of broker request-handler and network threads, in percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -352,7 +354,7 @@ pub struct Connector {
     /// Connector class.
     pub class: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = u32::MAX))]
     pub tasks_max: Option<u32>,
     #[serde(default)]
     pub topics: Vec<String>,
@@ -427,6 +429,7 @@ pub struct ConsumerLag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
     /// Lag (messages) above which the alert fires.
+    #[schemars(range(max = u64::MAX))]
     pub above: u64,
     /// How long the condition must hold (`10m`).
     #[serde(rename = "for")]

@@ -62,6 +62,17 @@ fn parse<T: DeserializeOwned>(kind: Kind, value: &Value) -> Result<T, Vec<ParseE
             return Err(errors);
         }
     }
+    // JSON Schema counts `3.0` as an integer, serde does not: once the schema has accepted the
+    // document, hand serde integers where the schema expects them.
+    let normalized;
+    let value = if c.validator.is_some() && has_integral_float(value) {
+        let mut v = value.clone();
+        integral_floats_to_integers(&c.schema, &c.schema, &mut v);
+        normalized = v;
+        &normalized
+    } else {
+        value
+    };
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = FieldPath::from_serde(e.path());
         vec![ParseError {
@@ -71,6 +82,73 @@ fn parse<T: DeserializeOwned>(kind: Kind, value: &Value) -> Result<T, Vec<ParseE
             hint: None,
         }]
     })
+}
+
+fn has_integral_float(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.as_f64().is_some_and(|f| n.is_f64() && f.fract() == 0.0),
+        Value::Array(a) => a.iter().any(has_integral_float),
+        Value::Object(m) => m.values().any(has_integral_float),
+        _ => false,
+    }
+}
+
+/// Replace integral floats (`3.0`, `1e3`) by integers wherever `node` (a subschema of `root`)
+/// expects an integer and not any number. Config values (integer or number) keep their float.
+fn integral_floats_to_integers(root: &Value, node: &Value, v: &mut Value) {
+    let node = resolve(root, node);
+    // `Option<T>` is `anyOf: [T, null]`: follow the one non-null branch.
+    let branches: Vec<&Value> = ["anyOf", "oneOf"]
+        .iter()
+        .filter_map(|k| node.get(*k).and_then(Value::as_array))
+        .flatten()
+        .map(|b| resolve(root, b))
+        .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+        .collect();
+    if let [only] = branches.as_slice() {
+        return integral_floats_to_integers(root, only, v);
+    }
+    match v {
+        Value::Number(n) if n.is_f64() && expects_integer(node) => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // From -2^63 (an i64) up to, not including, 2^64 (beyond u64): both exact in f64.
+            if f.fract() == 0.0
+                && (-9_223_372_036_854_775_808.0..18_446_744_073_709_551_616.0).contains(&f)
+            {
+                *v = if f < 0.0 {
+                    Value::from(f as i64)
+                } else {
+                    Value::from(f as u64)
+                };
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = node.get("items") {
+                for item in items {
+                    integral_floats_to_integers(root, item_schema, item);
+                }
+            }
+        }
+        Value::Object(fields) => {
+            let properties = node.get("properties").and_then(Value::as_object);
+            let additional = node.get("additionalProperties").filter(|a| a.is_object());
+            for (key, field) in fields {
+                if let Some(s) = properties.and_then(|p| p.get(key)).or(additional) {
+                    integral_floats_to_integers(root, s, field);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn expects_integer(node: &Value) -> bool {
+    let has = |t: &str| match node.get("type") {
+        Some(Value::String(s)) => s == t,
+        Some(Value::Array(a)) => a.iter().any(|x| x == t),
+        _ => false,
+    };
+    has("integer") && !has("number")
 }
 
 fn describe(schema: &Value, root: &Value, e: &jsonschema::ValidationError) -> Vec<ParseError> {
