@@ -2,6 +2,7 @@
 //! applied and roles expanded, but no operator-specific shape yet.
 
 pub mod access;
+pub mod hooks;
 pub mod topics;
 
 use crate::model::bundle::{Authentication, Quotas};
