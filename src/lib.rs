@@ -1,6 +1,7 @@
 //! kbundle: renders Kafka AppBundles into Strimzi custom resources and the rest of what an
 //! application needs, under an Environment's defaults and guardrails.
 
+pub mod avro;
 pub mod cli;
 pub mod diag;
 pub mod load;
@@ -11,5 +12,6 @@ pub mod plan;
 pub mod render;
 pub mod suggest;
 pub mod target;
+pub mod template;
 pub mod validate;
 pub mod yaml;

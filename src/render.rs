@@ -9,7 +9,7 @@ use crate::suggest::did_you_mean;
 use crate::target::{self, MANAGED_BY, MANAGER, PART_OF};
 use crate::validate::{self, BundleInput, EnvInput, locate};
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
 
@@ -66,8 +66,8 @@ enum Class {
 
 const KINDS: [&str; 2] = ["AppBundle", "Environment"];
 
-fn classify(item: &Item, out: &mut Vec<Diagnostic>) -> Class {
-    let v = &item.value;
+/// Classify and parse one input; the origin moves into the parsed kind (no copy of its spans).
+fn classify(v: &Value, origin: Origin, out: &mut Vec<Diagnostic>) -> Class {
     let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
     let Some(version) = api.strip_prefix(&format!("{}/", model::GROUP)) else {
@@ -88,7 +88,7 @@ fn classify(item: &Item, out: &mut Vec<Diagnostic>) -> Class {
         out.push(locate(
             Diagnostic::error("KB005", format!("apiVersion {api:?} is not supported"))
                 .with_hint(format!("use apiVersion: {}", model::API_VERSION)),
-            &item.origin,
+            &origin,
             resource,
             &FieldPath::of("apiVersion"),
         ));
@@ -100,22 +100,19 @@ fn classify(item: &Item, out: &mut Vec<Diagnostic>) -> Class {
             if let Some(h) = e.hint {
                 d = d.with_hint(h);
             }
-            out.push(locate(d, &item.origin, resource.clone(), &e.path));
+            out.push(locate(d, &origin, resource.clone(), &e.path));
         }
     };
     match kind {
         "AppBundle" => match model::parse_app_bundle(v) {
-            Ok(bundle) => Class::Bundle(Box::new(BundleInput {
-                bundle,
-                origin: item.origin.clone(),
-            })),
+            Ok(bundle) => Class::Bundle(Box::new(BundleInput { bundle, origin })),
             Err(e) => {
                 report(e, out);
                 Class::Broken
             }
         },
         "Environment" => match model::parse_environment(v) {
-            Ok(env) => Class::Environment(Box::new((env, item.origin.clone()))),
+            Ok(env) => Class::Environment(Box::new((env, origin))),
             Err(e) => {
                 report(e, out);
                 Class::Broken
@@ -129,12 +126,7 @@ fn classify(item: &Item, out: &mut Vec<Diagnostic>) -> Class {
             if let Some(s) = did_you_mean(other, KINDS) {
                 d = d.with_hint(format!("did you mean `{s}`?"));
             }
-            out.push(locate(
-                d,
-                &item.origin,
-                resource.clone(),
-                &FieldPath::of("kind"),
-            ));
+            out.push(locate(d, &origin, resource.clone(), &FieldPath::of("kind")));
             Class::Broken
         }
     }
@@ -181,15 +173,27 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
     let mut bundles: Vec<BundleInput> = Vec::new();
     let mut envs: Vec<(Environment, Origin)> = Vec::new();
     let mut env_broken = false;
-    let all_inputs = items.iter().chain(extra.iter());
-    for item in all_inputs {
-        match classify(item, &mut diags) {
+    // The items are consumed here, so that inputs no longer needed free their memory early
+    // (it matters at tens of thousands of topics): a kbundle kind's origin moves into its parsed
+    // form, and its value is kept only when the output keeps it. The rest passes through, in
+    // order, flagged as kbundle kind or not. The functionConfig is classified, never output.
+    let mut passed: Vec<(bool, Value)> = Vec::with_capacity(items.len());
+    let inputs = items
+        .into_iter()
+        .map(|i| (i, true))
+        .chain(extra.map(|i| (i, false)));
+    for (Item { value, origin }, is_item) in inputs {
+        match classify(&value, origin, &mut diags) {
             Class::Bundle(b) => bundles.push(*b),
             Class::Environment(e) => envs.push(*e),
             Class::Broken => {
-                env_broken |= item.value.get("kind").and_then(Value::as_str) == Some("Environment");
+                env_broken |= value.get("kind").and_then(Value::as_str) == Some("Environment");
             }
             Class::Other => {}
+        }
+        let kbundle = is_kbundle_kind(&value);
+        if is_item && (!kbundle || opts.consumed == Consumed::KeepAsLocalConfig) {
+            passed.push((kbundle, value));
         }
     }
 
@@ -220,30 +224,33 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
     };
 
     let plans = crate::plan::plan(&bundles, &env);
-    let generated = target::generate(&plans, &env.env.spec);
     let rendered: BTreeSet<&str> = bundles.iter().map(|b| b.name()).collect();
-
-    let mut out =
-        Vec::with_capacity(items.len() + generated.iter().map(|g| g.1.len()).sum::<usize>());
-    for item in items {
-        if is_kbundle_kind(&item.value) {
-            if opts.consumed == Consumed::KeepAsLocalConfig {
-                out.push(mark_local_config(item.value));
-            }
-        } else if !is_stale_output(&item.value, &rendered) {
-            out.push(item.value);
+    let mut out = Vec::with_capacity(passed.len());
+    for (kbundle, value) in passed {
+        if kbundle {
+            out.push(mark_local_config(value));
+        } else if !is_stale_output(&value, &rendered) {
+            out.push(value);
         }
     }
-    for (bundle, objects) in generated {
-        let file = bundles
-            .iter()
-            .find(|b| b.name() == bundle)
-            .and_then(|b| b.origin.file.clone());
-        for (i, mut obj) in objects.into_iter().enumerate() {
-            if opts.annotate_paths {
-                annotate_path(&mut obj, &generated_path(file.as_deref(), &bundle), i);
+    // The file of the first bundle of each name (names are unique once validation passed).
+    let mut files: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for b in bundles {
+        files.entry(b.bundle.metadata.name).or_insert(b.origin.file);
+    }
+    // One plan at a time, each freed once its objects exist: the output is the largest
+    // structure, and it should not sit beside every plan and parsed bundle.
+    for plan in plans {
+        let generated = target::generate(std::slice::from_ref(&plan), &env.env.spec);
+        drop(plan);
+        for (bundle, objects) in generated {
+            let file = files.get(&bundle).cloned().flatten();
+            for (i, mut obj) in objects.into_iter().enumerate() {
+                if opts.annotate_paths {
+                    annotate_path(&mut obj, &generated_path(file.as_deref(), &bundle), i);
+                }
+                out.push(obj);
             }
-            out.push(obj);
         }
     }
     Rendered {

@@ -122,27 +122,36 @@ fn to_yaml_error(err: serde_saphyr::Error) -> YamlError {
 
 /// Serialize values as a YAML stream (`---` between documents).
 pub fn to_stream(values: &[Value]) -> Result<String, YamlError> {
+    // Each document is written straight into the stream: no string per document to copy.
     let mut out = String::new();
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
             out.push_str("---\n");
         }
-        out.push_str(&to_string(v)?);
+        let start = out.len();
+        serde_saphyr::to_fmt_writer(&mut out, v).map_err(write_error)?;
+        if out.len() == start || !out.ends_with('\n') {
+            out.push('\n');
+        }
     }
     Ok(out)
 }
 
 /// Serialize one value as a YAML document (no leading `---`).
 pub fn to_string(value: &Value) -> Result<String, YamlError> {
-    let mut s = serde_saphyr::to_string(value).map_err(|e| YamlError {
-        message: e.to_string(),
-        line: 0,
-        column: 0,
-    })?;
+    let mut s = serde_saphyr::to_string(value).map_err(write_error)?;
     if !s.ends_with('\n') {
         s.push('\n');
     }
     Ok(s)
+}
+
+fn write_error(e: serde_saphyr::ser::Error) -> YamlError {
+    YamlError {
+        message: e.to_string(),
+        line: 0,
+        column: 0,
+    }
 }
 
 /// Parser-side tree: every node carries its own span.

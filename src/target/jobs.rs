@@ -39,7 +39,11 @@ pub fn hook_name(bundle: &str, purpose: &str, digest: &str) -> String {
         .chars()
         .map(|c| {
             let c = c.to_ascii_lowercase();
-            if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '-' }
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '-'
+            }
         })
         .collect();
     base.truncate(63 - 1 - hash.len());
@@ -59,7 +63,11 @@ fn files_config_map(h: &HookJob, files: &HookFiles) -> ConfigMap {
     let digest = serde_json::to_string(&files.files).unwrap_or_default();
     let name = hook_name(&h.bundle, &files.purpose, &digest);
     let mut meta = object_meta(&name, h.namespace.as_deref(), labels(&h.bundle, &h.owner));
-    meta.annotations = Some(hook_annotations(h.phase.as_str(), h.wave - 1, FILES_DELETE_POLICY));
+    meta.annotations = Some(hook_annotations(
+        h.phase.as_str(),
+        h.wave - 1,
+        FILES_DELETE_POLICY,
+    ));
     ConfigMap {
         metadata: meta,
         data: Some(files.files.clone()),
@@ -200,7 +208,11 @@ pub fn hook_objects(h: &HookJob) -> Vec<Value> {
         }),
         status: None,
     };
-    job.metadata.annotations = Some(hook_annotations(h.phase.as_str(), h.wave, JOB_DELETE_POLICY));
+    job.metadata.annotations = Some(hook_annotations(
+        h.phase.as_str(),
+        h.wave,
+        JOB_DELETE_POLICY,
+    ));
     // The name hashes the Job as built (which names its ConfigMap, itself content-hashed).
     let digest = serde_json::to_string(&job).unwrap_or_default();
     job.metadata.name = Some(hook_name(&h.bundle, &h.purpose, &digest));
@@ -246,15 +258,32 @@ mod tests {
         let a = hook_objects(&job());
         let mut changed = job();
         if let Some(f) = changed.files.as_mut() {
-            f.files.insert("schema.avsc".into(), "{\"type\":\"string\"}".into());
+            f.files
+                .insert("schema.avsc".into(), "{\"type\":\"string\"}".into());
         }
         let b = hook_objects(&changed);
-        let name = |v: &Value| v["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        assert_ne!(name(&a[0]), name(&b[0]), "ConfigMap name follows its content");
-        assert_ne!(name(&a[1]), name(&b[1]), "Job name follows the ConfigMap it mounts");
+        let name = |v: &Value| {
+            v["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_ne!(
+            name(&a[0]),
+            name(&b[0]),
+            "ConfigMap name follows its content"
+        );
+        assert_ne!(
+            name(&a[1]),
+            name(&b[1]),
+            "Job name follows the ConfigMap it mounts"
+        );
         assert_eq!(hook_objects(&job()), a, "deterministic");
         let long = hook_name(&"b".repeat(63), &"p".repeat(80), "x");
-        assert!(long.len() <= 63 && crate::names::dns_label_problem(&long).is_none(), "{long}");
+        assert!(
+            long.len() <= 63 && crate::names::dns_label_problem(&long).is_none(),
+            "{long}"
+        );
     }
 
     #[test]
@@ -267,7 +296,10 @@ mod tests {
         assert_eq!(objs[0]["metadata"]["annotations"][SYNC_WAVE], "-2");
         let pod = &j["spec"]["template"]["spec"];
         assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
-        assert_eq!(pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault");
+        assert_eq!(
+            pod["securityContext"]["seccompProfile"]["type"],
+            "RuntimeDefault"
+        );
         let c = &pod["containers"][0];
         assert_eq!(c["securityContext"]["allowPrivilegeEscalation"], false);
         assert_eq!(c["securityContext"]["capabilities"]["drop"][0], "ALL");

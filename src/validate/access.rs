@@ -6,7 +6,7 @@ use crate::model::bundle::{AclResourceType, Principal};
 use crate::names::{dns_label_problem, kafka_topic_problem};
 use crate::path::FieldPath;
 use crate::plan::access::{Pattern, parse_pattern};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
@@ -33,15 +33,16 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_principal(b: &BundleInput, p: &Principal, at: &FieldPath, out: &mut Vec<Diagnostic>) {
+    // Paths are built only when a diagnostic needs one.
     for (i, t) in p.produces.iter().enumerate() {
-        check_topic_pattern(b, t, &at.child_key("produces").index(i), out);
+        check_topic_pattern(b, t, || at.child_key("produces").index(i), out);
     }
     for (i, c) in p.consumes.iter().enumerate() {
-        let cat = at.child_key("consumes").index(i);
+        let cat = || at.child_key("consumes").index(i);
         for (j, t) in c.topics.iter().enumerate() {
-            check_topic_pattern(b, t, &cat.child_key("topics").index(j), out);
+            check_topic_pattern(b, t, || cat().key("topics").index(j), out);
         }
-        check_id_pattern(b, &c.group, "consumer group", &cat.child_key("group"), out);
+        check_id_pattern(b, &c.group, "consumer group", || cat().key("group"), out);
     }
     if let Some(s) = &p.streams {
         let sat = at.child_key("streams");
@@ -56,10 +57,10 @@ fn check_principal(b: &BundleInput, p: &Principal, at: &FieldPath, out: &mut Vec
             ));
         }
         for (i, t) in s.reads.iter().enumerate() {
-            check_topic_pattern(b, t, &sat.child_key("reads").index(i), out);
+            check_topic_pattern(b, t, || sat.child_key("reads").index(i), out);
         }
         for (i, t) in s.writes.iter().enumerate() {
-            check_topic_pattern(b, t, &sat.child_key("writes").index(i), out);
+            check_topic_pattern(b, t, || sat.child_key("writes").index(i), out);
         }
     }
     for (i, t) in p.transactional_ids.iter().enumerate() {
@@ -67,7 +68,7 @@ fn check_principal(b: &BundleInput, p: &Principal, at: &FieldPath, out: &mut Vec
             b,
             t,
             "transactional id",
-            &at.child_key("transactionalIds").index(i),
+            || at.child_key("transactionalIds").index(i),
             out,
         );
     }
@@ -124,20 +125,25 @@ fn check_principal(b: &BundleInput, p: &Principal, at: &FieldPath, out: &mut Vec
     }
 }
 
-fn check_topic_pattern(b: &BundleInput, raw: &str, at: &FieldPath, out: &mut Vec<Diagnostic>) {
+fn check_topic_pattern(
+    b: &BundleInput,
+    raw: &str,
+    at: impl Fn() -> FieldPath,
+    out: &mut Vec<Diagnostic>,
+) {
     match parse_pattern(raw) {
         Err(problem) => out.push(
             b.at(
                 Diagnostic::error("KB041", format!("topic pattern {raw:?} {problem}"))
                     .with_hint("name a topic exactly, or end a prefix with `*` (`orders.*`)"),
-                at,
+                &at(),
             ),
         ),
         Ok(Pattern::Literal(name)) => {
             if let Some(problem) = kafka_topic_problem(name) {
                 out.push(b.at(
                     Diagnostic::error("KB020", format!("topic name {name:?} {problem}")),
-                    at,
+                    &at(),
                 ));
             }
         }
@@ -149,7 +155,7 @@ fn check_id_pattern(
     b: &BundleInput,
     raw: &str,
     what: &str,
-    at: &FieldPath,
+    at: impl Fn() -> FieldPath,
     out: &mut Vec<Diagnostic>,
 ) {
     let problem = match parse_pattern(raw) {
@@ -164,7 +170,7 @@ fn check_id_pattern(
             b.at(
                 Diagnostic::error("KB043", format!("{what} {raw:?} {problem}"))
                     .with_hint("name it exactly, or end a prefix with `*`"),
-                at,
+                &at(),
             ),
         );
     }
@@ -177,10 +183,10 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
         .iter()
         .flat_map(|b| b.bundle.spec.topics.iter().map(|t| t.name.as_str()))
         .collect();
-    let mut principals: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut principals: HashMap<&str, usize> = HashMap::new();
     for (bi, b) in bundles.iter().enumerate() {
         for (pi, p) in b.bundle.spec.principals.iter().enumerate() {
-            let at = FieldPath::of("spec.principals").index(pi);
+            let at = || FieldPath::of("spec.principals").index(pi);
             match principals.get(p.name.as_str()) {
                 Some(&obi) if obi != bi => out.push(
                     b.at(
@@ -197,7 +203,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                             "a KafkaUser belongs to one bundle; the other is in {}",
                             bundles[obi].origin.file.as_deref().unwrap_or("the input")
                         )),
-                        &at.child_key("name"),
+                        &at().key("name"),
                     ),
                 ),
                 Some(_) => {}
@@ -205,7 +211,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                     principals.insert(&p.name, bi);
                 }
             }
-            for (path, raw) in topic_refs(p, &at) {
+            for (place, raw) in topic_refs(p) {
                 let matched = match parse_pattern(raw) {
                     Ok(Pattern::Literal(name)) => declared.contains(name),
                     Ok(Pattern::Prefix(prefix)) => declared
@@ -224,7 +230,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                             .with_hint(
                                 "declare it in the bundle that owns it, or check the spelling",
                             ),
-                            &path,
+                            &place.path(at()),
                         ),
                     );
                 }
@@ -233,26 +239,42 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Every topic a principal's roles refer to, with its field path.
-fn topic_refs<'a>(p: &'a Principal, at: &FieldPath) -> Vec<(FieldPath, &'a str)> {
+/// Where in a principal a topic reference is; turned into a field path only for a diagnostic.
+enum RefPlace {
+    Produces(usize),
+    Consumes(usize, usize),
+    Reads(usize),
+    Writes(usize),
+}
+
+impl RefPlace {
+    fn path(&self, principal: FieldPath) -> FieldPath {
+        match *self {
+            RefPlace::Produces(i) => principal.key("produces").index(i),
+            RefPlace::Consumes(i, j) => principal.key("consumes").index(i).key("topics").index(j),
+            RefPlace::Reads(i) => principal.key("streams").key("reads").index(i),
+            RefPlace::Writes(i) => principal.key("streams").key("writes").index(i),
+        }
+    }
+}
+
+/// Every topic a principal's roles refer to, with where it is.
+fn topic_refs(p: &Principal) -> Vec<(RefPlace, &str)> {
     let mut refs = Vec::new();
     for (i, t) in p.produces.iter().enumerate() {
-        refs.push((at.child_key("produces").index(i), t.as_str()));
+        refs.push((RefPlace::Produces(i), t.as_str()));
     }
     for (i, c) in p.consumes.iter().enumerate() {
         for (j, t) in c.topics.iter().enumerate() {
-            refs.push((
-                at.child_key("consumes").index(i).key("topics").index(j),
-                t.as_str(),
-            ));
+            refs.push((RefPlace::Consumes(i, j), t.as_str()));
         }
     }
     if let Some(s) = &p.streams {
         for (i, t) in s.reads.iter().enumerate() {
-            refs.push((at.child_key("streams").key("reads").index(i), t.as_str()));
+            refs.push((RefPlace::Reads(i), t.as_str()));
         }
         for (i, t) in s.writes.iter().enumerate() {
-            refs.push((at.child_key("streams").key("writes").index(i), t.as_str()));
+            refs.push((RefPlace::Writes(i), t.as_str()));
         }
     }
     refs

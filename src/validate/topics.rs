@@ -12,7 +12,7 @@ use crate::names::{
 use crate::path::FieldPath;
 use crate::suggest::did_you_mean;
 use regex::Regex;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 pub fn check(b: &BundleInput, env: &EnvInput, name_re: Option<&Regex>, out: &mut Vec<Diagnostic>) {
     let meta = &b.bundle.metadata;
@@ -32,7 +32,8 @@ pub fn check(b: &BundleInput, env: &EnvInput, name_re: Option<&Regex>, out: &mut
             &FieldPath::of("spec.owner"),
         ));
     }
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let env_label = env.label();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, t) in b.bundle.spec.topics.iter().enumerate() {
         let at = FieldPath::of("spec.topics").index(i);
         if let Some(first) = seen.insert(&t.name, i) {
@@ -45,13 +46,14 @@ pub fn check(b: &BundleInput, env: &EnvInput, name_re: Option<&Regex>, out: &mut
                 &at.child_key("name"),
             ));
         }
-        check_topic(b, env, name_re, t, &at, out);
+        check_topic(b, env, &env_label, name_re, t, &at, out);
     }
 }
 
 fn check_topic(
     b: &BundleInput,
     env: &EnvInput,
+    env_label: &str,
     name_re: Option<&Regex>,
     t: &Topic,
     at: &FieldPath,
@@ -59,7 +61,6 @@ fn check_topic(
 ) {
     let spec = &env.env.spec;
     let policy = &spec.policy;
-    let env_label = env.label();
     if let Some(p) = kafka_topic_problem(&t.name) {
         out.push(b.at(
             Diagnostic::error("KB020", format!("topic name {:?} {p}", t.name)),
@@ -132,7 +133,8 @@ fn check_topic(
     }
 
     for (key, value) in &t.config {
-        let path = at.child_key("config").key(key);
+        // Built only for a diagnostic: most configs are fine.
+        let path = || at.child_key("config").key(key);
         match config_type(key) {
             Some(ty) => {
                 if let Some(p) = value_problem(ty, value) {
@@ -141,7 +143,7 @@ fn check_topic(
                             "KB029",
                             format!("config {key} is {}, it {p}", show(value)),
                         ),
-                        &path,
+                        &path(),
                     ));
                 }
             }
@@ -151,7 +153,7 @@ fn check_topic(
                     b.at(
                         Diagnostic::error("KB027", format!("unknown topic config {key:?}"))
                             .with_hint(format!("did you mean `{s}`?")),
-                        &path,
+                        &path(),
                     ),
                 ),
                 None => out.push(
@@ -161,7 +163,7 @@ fn check_topic(
                             format!("{key:?} is not a topic config this version of kbundle knows"),
                         )
                         .with_hint("check the spelling against Kafka's topic configs"),
-                        &path,
+                        &path(),
                     ),
                 ),
             },
@@ -233,12 +235,15 @@ fn show(v: &ConfigValue) -> String {
 /// Topics and KafkaTopic names must be unique across all bundles; topics that differ only in
 /// `.` versus `_` collide inside Kafka (metric names) and Kafka refuses the second one.
 pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
-    let mut by_name: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let mut by_object: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut by_metric: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    // Lookups only (diagnostics follow input order), so hash maps: this runs once per topic
+    // of the whole repository.
+    let topics: usize = bundles.iter().map(|b| b.bundle.spec.topics.len()).sum();
+    let mut by_name: HashMap<&str, (usize, usize)> = HashMap::with_capacity(topics);
+    let mut by_object: HashMap<String, (usize, usize)> = HashMap::with_capacity(topics);
+    let mut by_metric: HashMap<String, (usize, usize)> = HashMap::with_capacity(topics);
     for (bi, b) in bundles.iter().enumerate() {
         for (ti, t) in b.bundle.spec.topics.iter().enumerate() {
-            let at = FieldPath::of("spec.topics").index(ti).key("name");
+            let at = || FieldPath::of("spec.topics").index(ti).key("name");
             if let Some(&(obi, _)) = by_name.get(t.name.as_str()) {
                 if obi != bi {
                     out.push(
@@ -256,7 +261,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                                 "a topic belongs to one bundle; the other is in {}",
                                 bundles[obi].origin.file.as_deref().unwrap_or("the input")
                             )),
-                            &at,
+                            &at(),
                         ),
                     );
                 }
@@ -277,7 +282,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .with_hint("rename one of the topics"),
-                    &at,
+                    &at(),
                 ));
             } else {
                 by_object.insert(object, (bi, ti));
@@ -295,7 +300,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .with_hint("use either `.` or `_` consistently"),
-                    &at,
+                    &at(),
                 ));
             } else {
                 by_metric.insert(metric, (bi, ti));
