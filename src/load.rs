@@ -20,6 +20,11 @@ pub struct Origin {
     pub index: usize,
     /// Spans of the document, when line numbers refer to `file`.
     pub span: Option<Span>,
+    /// Where files the object names (schemas, migrations) are looked up: the directory of the
+    /// file it came from. `None` when that is unknown.
+    pub base_dir: Option<PathBuf>,
+    /// The tree those files must stay inside: the directory the user gave kbundle.
+    pub root: Option<PathBuf>,
 }
 
 /// One Kubernetes-style object read from the input.
@@ -53,7 +58,13 @@ pub fn read_paths(paths: &[String], stdin: &mut dyn Read) -> (Vec<Item>, Vec<Dia
             let mut buf = Vec::new();
             match stdin.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf) {
                 Ok(n) if n as u64 > MAX_INPUT_BYTES => diags.push(too_large("<stdin>")),
-                Ok(_) => parse_file_bytes("<stdin>", buf, false, &mut items, &mut diags),
+                Ok(_) => {
+                    let first = items.len();
+                    parse_file_bytes("<stdin>", buf, false, &mut items, &mut diags);
+                    // Files named from stdin resolve against the working directory.
+                    let cwd = std::env::current_dir().ok();
+                    set_places(&mut items[first..], cwd.clone(), cwd);
+                }
                 Err(e) => diags.push(io_error("<stdin>", &e)),
             }
             continue;
@@ -64,11 +75,28 @@ pub fn read_paths(paths: &[String], stdin: &mut dyn Read) -> (Vec<Item>, Vec<Dia
                 let mut files = Vec::new();
                 walk(path, path, &mut files, &mut diags);
                 files.sort();
+                let root = absolute(path);
                 for f in files {
+                    let first = items.len();
                     read_file(&f, true, &mut items, &mut diags);
+                    let base = f.parent().map(absolute);
+                    set_places(&mut items[first..], base, Some(root.clone()));
                 }
             }
-            Ok(_) => read_file(path, false, &mut items, &mut diags),
+            Ok(_) => {
+                let first = items.len();
+                read_file(path, false, &mut items, &mut diags);
+                // A single file: its own directory is the tree it may reach into.
+                let dir = path.parent().map(|d| {
+                    if d.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        d
+                    }
+                });
+                let dir = dir.map(absolute);
+                set_places(&mut items[first..], dir.clone(), dir);
+            }
             Err(e) => diags.push(io_error(p, &e)),
         }
     }
@@ -189,6 +217,8 @@ fn parse_file_bytes(
                 file: Some(display.to_string()),
                 index,
                 span: Some(doc.span),
+                base_dir: None,
+                root: None,
             },
         });
     }
@@ -273,10 +303,24 @@ fn krm_origin(v: &Value, fallback_index: usize) -> Origin {
         .or_else(|| ann("config.kubernetes.io/index"))
         .and_then(|s| s.parse().ok())
         .unwrap_or(fallback_index);
+    // `kpt fn render` tells the package directory; `kpt fn eval` does not, and runs the function
+    // in kpt's own working directory, which is the package when run as `kpt fn eval .`.
+    let root = ann("internal.config.kubernetes.io/package-path")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok());
+    let base_dir =
+        root.as_ref().map(
+            |r| match file.as_deref().and_then(|f| Path::new(f).parent()) {
+                Some(dir) => r.join(dir),
+                None => r.clone(),
+            },
+        );
     Origin {
         file,
         index,
         span: None,
+        base_dir,
+        root,
     }
 }
 
@@ -317,4 +361,145 @@ pub fn seq_child(span: &Span, i: usize) -> Option<&Span> {
         Children::Seq(items) => items.get(i),
         _ => None,
     }
+}
+
+fn set_places(items: &mut [Item], base_dir: Option<PathBuf>, root: Option<PathBuf>) {
+    for item in items {
+        item.origin.base_dir = base_dir.clone();
+        item.origin.root = root.clone();
+    }
+}
+
+/// An absolute form of `p` without touching the filesystem (no symlink resolution).
+fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|c| c.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    }
+}
+
+/// Why a file an object names could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    pub code: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// A file an object names, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedFile {
+    /// The path as shown to users: relative to where the object's own file was shown.
+    pub display: String,
+    pub text: String,
+}
+
+/// Largest schema or migration file read.
+pub const MAX_REFERENCED_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Join `rel` to `base`, resolving `.` and `..` lexically (the result is then checked against
+/// the root before the filesystem is asked anything).
+fn join_lexically(base: &Path, rel: &Path) -> PathBuf {
+    let mut out = base.to_path_buf();
+    for c in rel.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Read a file an object names (a schema, a migration), relative to the directory of the file
+/// the object came from, refusing anything outside the tree the user gave kbundle: absolute
+/// paths, `..` escapes and symbolic links that lead out.
+pub fn read_relative(origin: &Origin, rel: &str) -> Result<LoadedFile, FileProblem> {
+    let problem = |code, message: String, hint: Option<&str>| FileProblem {
+        code,
+        message,
+        hint: hint.map(str::to_string),
+    };
+    if rel.is_empty() {
+        return Err(problem("KB054", "the path is empty".into(), None));
+    }
+    let relp = Path::new(rel);
+    if relp.is_absolute() {
+        return Err(problem(
+            "KB054",
+            format!("{rel:?} is an absolute path"),
+            Some("name files relative to the bundle's own file"),
+        ));
+    }
+    let (Some(base), Some(root)) = (&origin.base_dir, &origin.root) else {
+        return Err(problem(
+            "KB055",
+            format!("cannot resolve {rel:?}: where the bundle's file is, is unknown"),
+            Some(
+                "render from files or a directory; under kustomize add `buildMetadata: [originAnnotations]`",
+            ),
+        ));
+    };
+    let shown_dir = origin
+        .file
+        .as_deref()
+        .and_then(|f| Path::new(f).parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let display = join_lexically(&shown_dir, relp).display().to_string();
+    let joined = join_lexically(base, relp);
+    if !joined.starts_with(root) {
+        return Err(problem(
+            "KB054",
+            format!("{rel:?} leads outside the directory tree given to kbundle"),
+            Some("files a bundle names must stay inside that tree: no `..` escapes, no links out"),
+        ));
+    }
+    let real = std::fs::canonicalize(&joined).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            "KB056"
+        } else {
+            "KB050"
+        };
+        problem(
+            code,
+            format!("cannot read {display}: {e}"),
+            Some("check the path, relative to the bundle's file"),
+        )
+    })?;
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+    if !real.starts_with(&real_root) {
+        return Err(problem(
+            "KB054",
+            format!(
+                "{display} is a symbolic link that leads outside the directory tree given to kbundle"
+            ),
+            Some("files a bundle names must stay inside that tree: no `..` escapes, no links out"),
+        ));
+    }
+    let meta = std::fs::metadata(&real)
+        .map_err(|e| problem("KB050", format!("cannot read {display}: {e}"), None))?;
+    if !meta.is_file() {
+        return Err(problem("KB056", format!("{display} is not a file"), None));
+    }
+    if meta.len() > MAX_REFERENCED_BYTES {
+        return Err(problem(
+            "KB053",
+            format!(
+                "{display} is larger than {} MiB",
+                MAX_REFERENCED_BYTES / 1024 / 1024
+            ),
+            None,
+        ));
+    }
+    let bytes = std::fs::read(&real)
+        .map_err(|e| problem("KB050", format!("cannot read {display}: {e}"), None))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| problem("KB001", format!("{display} is not valid UTF-8"), None))?;
+    Ok(LoadedFile { display, text })
 }

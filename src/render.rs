@@ -105,7 +105,11 @@ fn classify(v: &Value, origin: Origin, out: &mut Vec<Diagnostic>) -> Class {
     };
     match kind {
         "AppBundle" => match model::parse_app_bundle(v) {
-            Ok(bundle) => Class::Bundle(Box::new(BundleInput { bundle, origin })),
+            Ok(bundle) => Class::Bundle(Box::new(BundleInput {
+                bundle,
+                origin,
+                files: BTreeMap::new(),
+            })),
             Err(e) => {
                 report(e, out);
                 Class::Broken
@@ -197,6 +201,10 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
         }
     }
 
+    for b in &mut bundles {
+        read_bundle_files(b);
+    }
+
     // An Environment given as the function's own config is the one meant.
     let wanted = chosen_env.or(config_env);
     let env = choose_environment(envs, wanted.as_deref(), &mut diags);
@@ -256,6 +264,24 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
     Rendered {
         items: out,
         diagnostics: diags,
+    }
+}
+
+/// Read every file the bundle names, once; problems are reported by validation, at the field
+/// that names the file.
+fn read_bundle_files(b: &mut BundleInput) {
+    let paths: Vec<String> = b
+        .bundle
+        .spec
+        .schemas
+        .iter()
+        .flat_map(|s| std::iter::once(s.file.clone()).chain(s.previous.iter().cloned()))
+        .collect();
+    for p in paths {
+        if !b.files.contains_key(&p) {
+            let loaded = crate::load::read_relative(&b.origin, &p);
+            b.files.insert(p, loaded);
+        }
     }
 }
 

@@ -4,9 +4,9 @@
 
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, read_stdin, write_stdout};
 use crate::diag::{self, Diagnostic};
-use crate::load::{Origin, read_stream};
+use crate::load::{Item, Origin, read_stream};
 use crate::render::{Consumed, Options, render};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn run(config: Option<PathBuf>) -> u8 {
     let Some(config) = config else {
@@ -27,7 +27,11 @@ pub fn run(config: Option<PathBuf>) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let (code, out, report) = process(&config_text, &stdin);
+    // kustomize runs the plugin in the kustomization's directory and says so.
+    let config_root = std::env::var_os("KUSTOMIZE_PLUGIN_CONFIG_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok());
+    let (code, out, report) = process(&config_text, &stdin, config_root.as_deref());
     if !report.is_empty() {
         eprint!("{report}");
     }
@@ -35,8 +39,59 @@ pub fn run(config: Option<PathBuf>) -> u8 {
     code
 }
 
+/// Where files a bundle names are looked up under kustomize. kustomize does not say which file
+/// a resource came from unless the kustomization asks for `buildMetadata: [originAnnotations]`;
+/// then `config.kubernetes.io/origin` holds its path, relative to the kustomization directory.
+/// Without it, the kustomization directory itself. The tree files may come from is the
+/// repository holding the kustomization (the nearest directory with `.git`), else that directory.
+fn place(item: &mut Item, config_root: Option<&Path>) {
+    let Some(root_dir) = config_root else { return };
+    let origin_path = item
+        .value
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get("config.kubernetes.io/origin"))
+        .and_then(|v| v.as_str())
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.trim().strip_prefix("path:"))
+                .map(|p| p.trim().trim_matches(['"', '\'']).to_string())
+        });
+    let base = match &origin_path {
+        Some(p) => {
+            item.origin.file = Some(p.clone());
+            // Line numbers would count lines of kustomize's stream, not of that file.
+            item.origin.span = None;
+            Path::new(p)
+                .parent()
+                .map(|d| root_dir.join(d))
+                .unwrap_or_else(|| root_dir.to_path_buf())
+        }
+        None => root_dir.to_path_buf(),
+    };
+    let repo = root_dir
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(root_dir);
+    item.origin.base_dir = Some(normalize(&base));
+    item.origin.root = Some(repo.to_path_buf());
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 /// Config text and stdin in; exit code, stdout and stderr out.
-pub fn process(config_text: &str, stdin: &str) -> (u8, String, String) {
+pub fn process(config_text: &str, stdin: &str, config_root: Option<&Path>) -> (u8, String, String) {
     // kustomize writes the config to a temp file; name the object instead of that path.
     let (mut config_items, mut diags) = read_stream(config_text, "kustomize plugin config");
     let (mut items, stdin_diags) = read_stream(stdin, "kustomize input");
@@ -55,6 +110,10 @@ pub fn process(config_text: &str, stdin: &str) -> (u8, String, String) {
     }
     let mut config = config_items.remove(0);
     config.origin = Origin::default();
+    place(&mut config, config_root);
+    for item in &mut items {
+        place(item, config_root);
+    }
     let opts = Options {
         environment: None,
         consumed: Consumed::KeepAsLocalConfig,

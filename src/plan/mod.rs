@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod hooks;
+pub mod schemas;
 pub mod topics;
 
 use crate::model::bundle::{Authentication, Quotas};
@@ -19,6 +20,8 @@ pub struct BundlePlan {
     pub namespace: Option<String>,
     pub topics: Vec<TopicPlan>,
     pub users: Vec<UserPlan>,
+    /// PreSync/PostSync Jobs (schema registration, ...), in emission order.
+    pub hooks: Vec<hooks::HookJob>,
 }
 
 #[derive(Debug, Clone)]
@@ -66,5 +69,35 @@ fn plan_bundle(b: &BundleInput, env: &EnvironmentSpec) -> BundlePlan {
             .map(|t| topics::plan_topic(t, env))
             .collect(),
         users: spec.principals.iter().map(access::plan_user).collect(),
+        hooks: schema_hooks(b, env),
     }
+}
+
+fn schema_hooks(b: &BundleInput, env: &EnvironmentSpec) -> Vec<hooks::HookJob> {
+    let spec = &b.bundle.spec;
+    let namespace = env
+        .namespace
+        .as_deref()
+        .or(b.bundle.metadata.namespace.as_deref());
+    schemas::subjects_of(&b.bundle)
+        .into_iter()
+        .filter_map(|(i, subject)| {
+            let s = spec.schemas.get(i)?;
+            // Validation has read every file; a missing one cannot get here.
+            let text = b.files.get(&s.file)?.as_ref().ok()?.text.clone();
+            let plan = schemas::SubjectPlan {
+                subject,
+                schema: s.name.clone(),
+                text,
+                compatibility: s.compatibility.unwrap_or(env.defaults.compatibility),
+            };
+            Some(schemas::register_job(
+                &b.bundle.metadata.name,
+                &spec.owner,
+                namespace,
+                &plan,
+                env,
+            ))
+        })
+        .collect()
 }

@@ -41,11 +41,14 @@ pub fn generate(plans: &[BundlePlan], env: &EnvironmentSpec) -> Vec<(String, Vec
     plans
         .iter()
         .map(|p| {
-            let objects = match env.target {
+            let mut objects = match env.target {
                 Target::Strimzi => strimzi::objects(p, env),
                 // Refused during validation (KB006) until the confluent target lands.
                 Target::Confluent => Vec::new(),
             };
+            for h in &p.hooks {
+                objects.extend(jobs::hook_objects(h));
+            }
             (p.name.clone(), objects)
         })
         .collect()

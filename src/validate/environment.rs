@@ -48,6 +48,31 @@ pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
             ),
         );
     }
+    if let Some(r) = &spec.schema_registry
+        && !(r.url.starts_with("http://") || r.url.starts_with("https://"))
+    {
+        out.push(
+            env.at(
+                Diagnostic::error(
+                    "KB069",
+                    format!("schemaRegistry.url {:?} is not an http(s) URL", r.url),
+                )
+                .with_hint("e.g. http://schema-registry.kafka:8081"),
+                &FieldPath::of("spec.schemaRegistry.url"),
+            ),
+        );
+    }
+    if let Some(h) = &spec.hooks
+        && h.image.trim().is_empty()
+    {
+        out.push(
+            env.at(
+                Diagnostic::error("KB069", "hooks.image is empty")
+                    .with_hint("name the image hook Jobs run, e.g. curlimages/curl:8.11.0"),
+                &FieldPath::of("spec.hooks.image"),
+            ),
+        );
+    }
     if spec.target == Target::Confluent {
         out.push(
             env.at(

@@ -3,20 +3,25 @@
 
 mod access;
 mod environment;
+mod schemas;
 pub mod topic_config;
 mod topics;
 mod unsupported;
 
 use crate::diag::{Diagnostic, ResourceRef};
-use crate::load::Origin;
+use crate::load::{FileProblem, LoadedFile, Origin};
 use crate::model::{AppBundle, Environment};
 use crate::path::FieldPath;
+use std::collections::BTreeMap;
 
 /// A parsed AppBundle and where it came from.
 #[derive(Debug, Clone)]
 pub struct BundleInput {
     pub bundle: AppBundle,
     pub origin: Origin,
+    /// Files the bundle names (schemas and their previous versions), read once, by the path as
+    /// written in the bundle.
+    pub files: BTreeMap<String, Result<LoadedFile, FileProblem>>,
 }
 
 impl BundleInput {
@@ -50,7 +55,7 @@ impl EnvInput {
     pub fn label(&self) -> String {
         match &self.origin {
             Some(_) => format!("Environment/{}", self.env.metadata.name),
-            None => "the built-in defaults (no Environment)".to_string(),
+            None => "the built-in default Environment".to_string(),
         }
     }
 
@@ -97,7 +102,9 @@ pub fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
         unsupported::check(b, &mut out);
         topics::check(b, env, topic_name_re.as_ref(), &mut out);
         access::check(b, &mut out);
+        schemas::check(b, env, &mut out);
     }
+    schemas::check_across(bundles, &mut out);
     topics::check_across(bundles, &mut out);
     access::check_across(bundles, &mut out);
     out

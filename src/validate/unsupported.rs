@@ -24,11 +24,6 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
         }
     };
     refuse(
-        !spec.schemas.is_empty(),
-        FieldPath::of("spec.schemas"),
-        "schemas",
-    );
-    refuse(
         !spec.connectors.is_empty(),
         FieldPath::of("spec.connectors"),
         "connectors",
@@ -54,21 +49,9 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
         "acceptance tests",
     );
     for (i, t) in spec.topics.iter().enumerate() {
-        // Checked per topic of the repository: build paths only for a topic that needs one.
-        if t.value_schema.is_none() && t.key_schema.is_none() && t.pii.is_empty() {
-            continue;
+        if !t.pii.is_empty() {
+            let at = FieldPath::of("spec.topics").index(i).key("pii");
+            refuse(true, at, "pii field lists");
         }
-        let at = FieldPath::of("spec.topics").index(i);
-        refuse(
-            t.value_schema.is_some(),
-            at.child_key("valueSchema"),
-            "topic schemas (valueSchema)",
-        );
-        refuse(
-            t.key_schema.is_some(),
-            at.child_key("keySchema"),
-            "topic schemas (keySchema)",
-        );
-        refuse(!t.pii.is_empty(), at.child_key("pii"), "pii field lists");
     }
 }

@@ -1,0 +1,120 @@
+//! Every generated Job and ConfigMap validates against the Kubernetes v1.32 JSON Schemas in
+//! ../shared/vendor/k8s (standalone-strict: unknown fields are errors), and every hook Job has
+//! the safety settings kbundle promises.
+
+mod common;
+
+use serde_json::Value;
+use std::path::Path;
+
+fn validator(vendor: &Path, file: &str) -> jsonschema::Validator {
+    let path = vendor.join("k8s/v1.32.2-standalone-strict").join(file);
+    let text = std::fs::read_to_string(&path).expect("schema file");
+    let mut schema: Value = serde_json::from_str(&text).expect("schema json");
+    // `http://json-schema.org/schema#` names no draft; these files are draft 4.
+    schema["$schema"] = Value::String("http://json-schema.org/draft-04/schema#".into());
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+fn render(dir: &str) -> Vec<Value> {
+    let paths = vec![common::root().join(dir).display().to_string()];
+    let (items, diags) = kbundle::load::read_paths(&paths, &mut std::io::empty());
+    assert!(!kbundle::diag::has_errors(&diags), "{diags:?}");
+    let r = kbundle::render::render(items, None, &kbundle::render::Options::default());
+    assert!(!r.has_errors(), "{:?}", r.diagnostics);
+    r.items
+}
+
+fn errors(v: &jsonschema::Validator, obj: &Value) -> Vec<String> {
+    v.iter_errors(obj)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn hook_jobs_and_config_maps_match_the_kubernetes_schemas() {
+    let Some(vendor) = common::vendor() else {
+        return;
+    };
+    let job_schema = validator(&vendor, "job-batch-v1.json");
+    let cm_schema = validator(&vendor, "configmap-v1.json");
+    let mut jobs = 0;
+    let mut maps = 0;
+    for case in ["testdata/schemas/register/input"] {
+        for obj in render(case) {
+            match obj["kind"].as_str() {
+                Some("Job") => {
+                    jobs += 1;
+                    assert_eq!(errors(&job_schema, &obj), Vec::<String>::new(), "{obj:#}");
+                    check_job_safety(&obj);
+                }
+                Some("ConfigMap") => {
+                    maps += 1;
+                    assert_eq!(errors(&cm_schema, &obj), Vec::<String>::new(), "{obj:#}");
+                }
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(
+        (jobs, maps),
+        (3, 3),
+        "one Job and one ConfigMap per subject"
+    );
+}
+
+#[test]
+fn the_validator_is_strict() {
+    let Some(vendor) = common::vendor() else {
+        return;
+    };
+    let job_schema = validator(&vendor, "job-batch-v1.json");
+    let job = render("testdata/schemas/register/input")
+        .into_iter()
+        .find(|o| o["kind"] == "Job")
+        .expect("a job");
+    let mut bad = job.clone();
+    bad["spec"]["backofLimit"] = Value::from(2);
+    assert!(
+        !errors(&job_schema, &bad).is_empty(),
+        "unknown field accepted"
+    );
+    let mut bad = job;
+    bad["spec"]["template"]["spec"]["containers"][0]["image"] = Value::from(3);
+    assert!(!errors(&job_schema, &bad).is_empty(), "wrong type accepted");
+}
+
+fn check_job_safety(job: &Value) {
+    let name = job["metadata"]["name"].as_str().expect("name");
+    assert!(name.len() <= 63, "{name}");
+    let ann = &job["metadata"]["annotations"];
+    assert!(ann["argocd.argoproj.io/hook"].is_string());
+    assert_eq!(
+        ann["argocd.argoproj.io/hook-delete-policy"],
+        "BeforeHookCreation,HookSucceeded"
+    );
+    let spec = &job["spec"];
+    assert!(spec["backoffLimit"].is_i64());
+    assert!(spec["activeDeadlineSeconds"].is_i64());
+    assert!(spec["ttlSecondsAfterFinished"].is_i64());
+    let pod = &spec["template"]["spec"];
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    assert_eq!(
+        pod["securityContext"]["seccompProfile"]["type"],
+        "RuntimeDefault"
+    );
+    assert_eq!(pod["serviceAccountName"], "kbundle-hooks");
+    for c in pod["containers"].as_array().expect("containers") {
+        let sc = &c["securityContext"];
+        assert_eq!(sc["allowPrivilegeEscalation"], false);
+        assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["ALL"]));
+        assert!(c["resources"]["limits"]["cpu"].is_string());
+        assert!(c["resources"]["requests"]["memory"].is_string());
+        // Credentials only by reference: no env var carries a literal password.
+        for e in c["env"].as_array().into_iter().flatten() {
+            if e["name"].as_str().is_some_and(|n| n.contains("PASSWORD")) {
+                assert!(e.get("value").is_none() && e["valueFrom"]["secretKeyRef"].is_object());
+            }
+        }
+    }
+}
