@@ -12,7 +12,10 @@
 
 mod common;
 
+use kbundle::model::environment::{EnvironmentSpec, StrimziApiVersion};
+use kbundle::plan::connectors::{ConnectorPlan, ConnectorState, ConnectorType, Transform};
 use kbundle::render::{self, Options, Rendered};
+use kbundle::target::connect;
 use regex::Regex;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -267,7 +270,11 @@ fn crd_version_schema(crd: &Value, version: &str) -> Option<(Value, Vec<CelRule>
 impl Crds {
     fn load(dir: &Path) -> Crds {
         let mut versions = Vec::new();
-        for file in ["043-Crd-kafkatopic.yaml", "044-Crd-kafkauser.yaml"] {
+        for file in [
+            "043-Crd-kafkatopic.yaml",
+            "044-Crd-kafkauser.yaml",
+            "047-Crd-kafkaconnector.yaml",
+        ] {
             let crd = load_yaml(&dir.join(file));
             assert_eq!(crd["kind"], "CustomResourceDefinition", "{file}");
             let group = crd["spec"]["group"].as_str().expect("group").to_string();
@@ -499,6 +506,9 @@ fn render_items(items: Vec<kbundle::load::Item>, context: &str) -> Vec<Value> {
     generated(items, context)
 }
 
+/// The Strimzi kinds whose CRDs are loaded (and so the kinds kbundle may generate).
+const STRIMZI_KINDS: &[&str] = &["KafkaTopic", "KafkaUser", "KafkaConnector"];
+
 /// The generated objects among the output items; every one must be a Strimzi kind.
 fn generated(items: Vec<Value>, context: &str) -> Vec<Value> {
     let ours: Vec<Value> = items
@@ -515,7 +525,7 @@ fn generated(items: Vec<Value>, context: &str) -> Vec<Value> {
             o["apiVersion"]
                 .as_str()
                 .is_some_and(|a| a.starts_with("kafka.strimzi.io/"))
-                && (kind == "KafkaTopic" || kind == "KafkaUser"),
+                && STRIMZI_KINDS.contains(&kind),
             "{context}: generated {} {kind} has no vendored CRD to check it against",
             o["apiVersion"]
         );
@@ -848,7 +858,11 @@ fn strimzi_example(v: &Vendor, rel: &str) -> Vec<Value> {
         .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message))
         .into_iter()
         .map(|d| d.value)
-        .filter(|o| o["kind"] == "KafkaTopic" || o["kind"] == "KafkaUser")
+        .filter(|o| {
+            o["kind"]
+                .as_str()
+                .is_some_and(|k| STRIMZI_KINDS.contains(&k))
+        })
         .collect()
 }
 
@@ -864,6 +878,7 @@ fn vendor_examples_pass() {
         "examples/security_scram-sha-512-auth_user.yaml",
         "examples/security_tls-auth_topic.yaml",
         "examples/security_tls-auth_user.yaml",
+        "examples/source-connector.yaml",
     ] {
         for o in strimzi_example(&v, rel) {
             v.v1.assert_valid(&o, rel);
@@ -874,6 +889,7 @@ fn vendor_examples_pass() {
     for rel in [
         "examples-v1beta2-0.48.0/kafka-topic.yaml",
         "examples-v1beta2-0.48.0/kafka-user.yaml",
+        "examples-v1beta2-0.48.0/source-connector.yaml",
     ] {
         for o in strimzi_example(&v, rel) {
             assert_eq!(o["apiVersion"], "kafka.strimzi.io/v1beta2");
@@ -881,7 +897,7 @@ fn vendor_examples_pass() {
             n += 1;
         }
     }
-    assert!(n >= 8, "only {n} vendor examples found");
+    assert!(n >= 10, "only {n} vendor examples found");
     eprintln!("vendor examples: {n} objects valid");
 }
 
@@ -910,12 +926,149 @@ fn user() -> Value {
     })
 }
 
+// ---------------------------------------------------------------------------------------------
+// connectors (the KafkaConnector builder, called directly)
+// ---------------------------------------------------------------------------------------------
+
+fn connect_env(api: StrimziApiVersion) -> EnvironmentSpec {
+    let mut env = EnvironmentSpec::default();
+    env.strimzi.api_version = api;
+    env.strimzi.connect_cluster = Some("connect".into());
+    env
+}
+
+fn strings(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Connectors covering every field the builder writes: sink with topics, own transforms and
+/// masking transforms; source without tasksMax; each state; no config at all.
+fn connector_plans() -> Vec<ConnectorPlan> {
+    let sink = ConnectorPlan {
+        name: "orders-to-warehouse".into(),
+        class: "io.confluent.connect.jdbc.JdbcSinkConnector".into(),
+        connector_type: ConnectorType::Sink,
+        tasks_max: Some(2),
+        topics: vec!["orders.created.v1".into(), "Orders_Mixed-Case.v1".into()],
+        config: strings(&[
+            ("connection.url", "${secrets:kafka/warehouse-db:url}"),
+            (
+                "connection.password",
+                "${secrets:kafka/warehouse-db:password}",
+            ),
+            ("table.name.format", "orders_prod"),
+            ("batch.size", "500"),
+            ("transforms", "route"),
+            (
+                "transforms.route.type",
+                "org.apache.kafka.connect.transforms.RegexRouter",
+            ),
+            ("transforms.route.regex", "(.*)"),
+            ("transforms.route.replacement", "$1"),
+        ]),
+        state: Some(ConnectorState::Running),
+        transforms: vec![Transform {
+            alias: "kbundle-mask-0".into(),
+            class: "org.apache.kafka.connect.transforms.MaskField$Value".into(),
+            config: strings(&[("fields", "email,phone"), ("replacement", "***")]),
+        }],
+    };
+    let source = ConnectorPlan {
+        name: "orders.cdc".into(),
+        class: "io.debezium.connector.postgresql.PostgresConnector".into(),
+        connector_type: ConnectorType::Source,
+        tasks_max: None,
+        topics: vec!["orders.cdc.v1".into()],
+        config: strings(&[
+            ("database.hostname", "pg.db"),
+            ("database.password", "${secrets:kafka/pg:password}"),
+            ("topic.prefix", "orders.cdc"),
+        ]),
+        state: Some(ConnectorState::Paused),
+        transforms: Vec::new(),
+    };
+    let stopped = ConnectorPlan {
+        name: "orders-stopped".into(),
+        class: "org.apache.kafka.connect.file.FileStreamSourceConnector".into(),
+        connector_type: ConnectorType::Source,
+        tasks_max: Some(1),
+        topics: Vec::new(),
+        config: BTreeMap::new(),
+        state: Some(ConnectorState::Stopped),
+        transforms: Vec::new(),
+    };
+    let bare = ConnectorPlan {
+        name: "orders-bare".into(),
+        state: None,
+        ..stopped.clone()
+    };
+    vec![sink, source, stopped, bare]
+}
+
+fn connectors(api: StrimziApiVersion) -> Vec<Value> {
+    let env = connect_env(api);
+    connector_plans()
+        .iter()
+        .map(|c| connect::kafka_connector("orders", "team-orders", Some("kafka"), c, &env))
+        .collect()
+}
+
+fn connector() -> Value {
+    connectors(StrimziApiVersion::V1).remove(0)
+}
+
+#[test]
+fn connectors_are_valid_strimzi_v1() {
+    let Some(v) = vendor() else { return };
+    let objs = connectors(StrimziApiVersion::V1);
+    assert_eq!(
+        objs[0]["spec"]["config"]["transforms"],
+        "kbundle-mask-0,route"
+    );
+    assert_eq!(
+        objs[0]["spec"]["config"]["topics"],
+        "orders.created.v1,Orders_Mixed-Case.v1"
+    );
+    assert_eq!(
+        objs[0]["metadata"]["labels"]["strimzi.io/cluster"],
+        "connect"
+    );
+    assert_eq!(objs[3]["spec"].get("config"), None);
+    assert_all(
+        &objs,
+        "kafka.strimzi.io/v1",
+        &[&v.v1, &v.v051],
+        "connectors (v1)",
+    );
+}
+
+#[test]
+fn connectors_are_valid_strimzi_v1beta2() {
+    let Some(v) = vendor() else { return };
+    let objs = connectors(StrimziApiVersion::V1beta2);
+    assert_all(
+        &objs,
+        "kafka.strimzi.io/v1beta2",
+        &[&v.v051],
+        "connectors (v1beta2)",
+    );
+    assert!(
+        v.v1.problems(&objs[0])
+            .iter()
+            .any(|p| p.contains("not served"))
+    );
+}
+
 /// Negative control: the validator is strict; each of these mistakes is caught.
 #[test]
 fn deliberate_mistakes_fail() {
     let Some(v) = vendor() else { return };
     v.v1.assert_valid(&topic(), "control topic");
     v.v1.assert_valid(&user(), "control user");
+    v.v1.assert_valid(&connector(), "control connector");
 
     let mutate = |base: Value, pointer: &str, value: Option<Value>| {
         let mut o = base;
@@ -1055,6 +1208,34 @@ fn deliberate_mistakes_fail() {
             ),
         ),
         (
+            "connector tasksMax 0",
+            mutate(connector(), "/spec/tasksMax", Some(json!(0))),
+        ),
+        (
+            "connector tasksMax as a string",
+            mutate(connector(), "/spec/tasksMax", Some(json!("2"))),
+        ),
+        (
+            "connector state capitalized",
+            mutate(connector(), "/spec/state", Some(json!("Running"))),
+        ),
+        (
+            "v1 connector has no pause",
+            mutate(connector(), "/spec/pause", Some(json!(true))),
+        ),
+        (
+            "connector spec misspelled",
+            mutate(connector(), "/spec/taskMax", Some(json!(1))),
+        ),
+        (
+            "connector config not a mapping",
+            mutate(connector(), "/spec/config", Some(json!("topics=a"))),
+        ),
+        (
+            "connector name not DNS-1123",
+            mutate(connector(), "/metadata/name", Some(json!("Orders_Sink"))),
+        ),
+        (
             "CEL: renewal after expiry",
             mutate(
                 user(),
@@ -1164,6 +1345,8 @@ fn golden_outputs_are_valid() {
             let crds = match o["apiVersion"].as_str() {
                 Some("kafka.strimzi.io/v1") => vec![&v.v1, &v.v051],
                 Some("kafka.strimzi.io/v1beta2") => vec![&v.v051],
+                // Hook Jobs and their ConfigMaps: tests/k8s_schemas.rs checks those.
+                Some("v1" | "batch/v1") => continue,
                 other => panic!("{context}: generated object of {other:?}: {o}"),
             };
             for c in crds {

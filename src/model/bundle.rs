@@ -346,23 +346,76 @@ pub struct Quotas {
     pub controller_mutation_rate: Option<f64>,
 }
 
-/// A Kafka Connect connector.
+/// A Kafka Connect connector, run as a `KafkaConnector` on the Environment's Connect cluster.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Connector {
+    /// The connector's name in Kafka Connect and its `KafkaConnector` name: a DNS-1123
+    /// subdomain, unique on the Connect cluster.
     pub name: String,
-    /// Connector class.
+    /// Connector class (`io.confluent.connect.jdbc.JdbcSinkConnector`).
+    #[schemars(length(min = 1))]
     pub class: String,
+    /// `sink` (reads topics out of Kafka) or `source` (writes into Kafka); default: from the
+    /// class's simple name ending in `SinkConnector`/`Sink` or `SourceConnector`/`Source`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub connector_type: Option<ConnectorType>,
+    /// Most tasks the connector may run; default: Kafka Connect's (1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = u32::MAX))]
     pub tasks_max: Option<u32>,
+    /// A sink's input topics (its `topics` config). A source's output topics, for the record
+    /// only: sources name their topics in connector-specific keys (`topic`, `topic.prefix`).
     #[serde(default)]
     pub topics: Vec<String>,
-    /// Connector config; string values may use templates.
+    /// Connector config; string values are templates that may use `env.name`,
+    /// `env.namespace`, `bundle.name`, `secret(name=, key=)` and `configmap(name=, key=)`.
+    /// Credentials (passwords, tokens, keys) must come from `secret(...)`, never literals.
     #[serde(default)]
     pub config: BTreeMap<String, ConfigValue>,
+    /// `running` (default), `paused` or `stopped`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ConnectorState>,
+}
+
+impl Connector {
+    /// The declared type, else the one the class name implies; `None` when neither says.
+    pub fn effective_type(&self) -> Option<ConnectorType> {
+        self.connector_type
+            .or_else(|| ConnectorType::from_class(&self.class))
+    }
+}
+
+/// Which way a connector moves data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectorType {
+    /// Reads topics and writes elsewhere: where data leaves Kafka (masking applies).
+    Sink,
+    /// Reads elsewhere and writes topics.
+    Source,
+}
+
+impl ConnectorType {
+    /// The type a class name implies: its simple name (after the last `.` or `$`) ending in
+    /// `SinkConnector`/`Sink` or `SourceConnector`/`Source`.
+    pub fn from_class(class: &str) -> Option<ConnectorType> {
+        let simple = class.rsplit(['.', '$']).next().unwrap_or(class);
+        if simple.ends_with("SinkConnector") || simple.ends_with("Sink") {
+            Some(ConnectorType::Sink)
+        } else if simple.ends_with("SourceConnector") || simple.ends_with("Source") {
+            Some(ConnectorType::Source)
+        } else {
+            None
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectorType::Sink => "sink",
+            ConnectorType::Source => "source",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

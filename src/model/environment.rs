@@ -50,6 +50,24 @@ pub struct EnvironmentSpec {
     pub hooks: Option<Hooks>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerting: Option<Alerting>,
+    /// Kafka Connect transforms that enforce masking rules the built-in `MaskField` cannot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masking: Option<MaskingTransforms>,
+}
+
+/// Transform classes installed on the platform's Connect cluster. Each is configured with
+/// `fields` (comma-separated dotted paths) and, for `redact`, `replacement`; kbundle scopes it to
+/// the masked topic with a `TopicNameMatches` predicate.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MaskingTransforms {
+    /// Class enforcing `rule: hash` (top-level and nested fields), e.g. `com.example.HashField$Value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_transform: Option<String>,
+    /// Class enforcing `redact`/`nullify` on nested fields (`customer.email`), which Kafka's
+    /// `MaskField` cannot reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nested_transform: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

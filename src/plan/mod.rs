@@ -2,7 +2,9 @@
 //! applied and roles expanded, but no operator-specific shape yet.
 
 pub mod access;
+pub mod connectors;
 pub mod hooks;
+pub mod masking;
 pub mod schemas;
 pub mod topics;
 
@@ -22,6 +24,10 @@ pub struct BundlePlan {
     pub users: Vec<UserPlan>,
     /// PreSync/PostSync Jobs (schema registration, ...), in emission order.
     pub hooks: Vec<hooks::HookJob>,
+    /// Connectors, masking transforms already in place.
+    pub connectors: Vec<connectors::ConnectorPlan>,
+    /// The published masking policy (JSON), when the bundle masks anything.
+    pub masking_policy: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,12 +55,18 @@ pub struct UserPlan {
 pub fn plan(bundles: &[BundleInput], env: &EnvInput) -> Vec<BundlePlan> {
     bundles
         .iter()
-        .map(|b| plan_bundle(b, &env.env.spec))
+        .map(|b| plan_bundle(b, &env.env.spec, &env.env.metadata.name))
         .collect()
 }
 
-fn plan_bundle(b: &BundleInput, env: &EnvironmentSpec) -> BundlePlan {
+fn plan_bundle(b: &BundleInput, env: &EnvironmentSpec, env_name: &str) -> BundlePlan {
     let spec = &b.bundle.spec;
+    let mut connectors = connectors::plan_connectors(b, env, env_name);
+    let masked = masking::plan_masking(b, env);
+    masking::enforce(&mut connectors, &masked);
+    let masking_policy = (!masked.is_empty()).then(|| {
+        masking::policy_document(&b.bundle.metadata.name, &spec.owner, &masked, &connectors)
+    });
     BundlePlan {
         name: b.bundle.metadata.name.clone(),
         owner: spec.owner.clone(),
@@ -70,6 +82,8 @@ fn plan_bundle(b: &BundleInput, env: &EnvironmentSpec) -> BundlePlan {
             .collect(),
         users: spec.principals.iter().map(access::plan_user).collect(),
         hooks: schema_hooks(b, env),
+        connectors,
+        masking_policy,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Targets turn the neutral plan into concrete objects for one Kafka operator.
 
+pub mod connect;
 pub mod jobs;
 pub mod strimzi;
 
@@ -46,10 +47,42 @@ pub fn generate(plans: &[BundlePlan], env: &EnvironmentSpec) -> Vec<(String, Vec
                 // Refused during validation (KB006) until the confluent target lands.
                 Target::Confluent => Vec::new(),
             };
+            if env.target == Target::Strimzi {
+                for c in &p.connectors {
+                    objects.push(connect::kafka_connector(
+                        &p.name,
+                        &p.owner,
+                        p.namespace.as_deref(),
+                        c,
+                        env,
+                    ));
+                }
+            }
+            if let Some(policy) = &p.masking_policy {
+                objects.push(masking_policy_config_map(p, policy));
+            }
             for h in &p.hooks {
                 objects.extend(jobs::hook_objects(h));
             }
             (p.name.clone(), objects)
         })
         .collect()
+}
+
+/// `<bundle>-masking-policy`: the bundle's masking rules as JSON (`policy.json`), for gateways
+/// and audits.
+fn masking_policy_config_map(p: &BundlePlan, policy: &str) -> Value {
+    let cm = k8s_openapi::api::core::v1::ConfigMap {
+        metadata: object_meta(
+            &format!("{}-masking-policy", p.name),
+            p.namespace.as_deref(),
+            labels(&p.name, &p.owner),
+        ),
+        data: Some(BTreeMap::from([(
+            "policy.json".to_string(),
+            policy.to_string(),
+        )])),
+        ..Default::default()
+    };
+    serde_json::to_value(&cm).unwrap_or(Value::Null)
 }

@@ -2,7 +2,9 @@
 //! rules run, so one run reports every problem.
 
 mod access;
+mod connectors;
 mod environment;
+pub mod masking;
 mod schemas;
 pub mod topic_config;
 mod topics;
@@ -97,13 +99,17 @@ pub fn locate(
 pub fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     environment::check(env, &mut out);
+    connectors::check_environment(env, &mut out);
     let topic_name_re = environment::topic_name_regex(env, &mut out);
     for b in bundles {
         unsupported::check(b, &mut out);
         topics::check(b, env, topic_name_re.as_ref(), &mut out);
         access::check(b, &mut out);
         schemas::check(b, env, &mut out);
+        masking::check(b, env, &mut out);
+        connectors::check(b, env, &mut out);
     }
+    connectors::check_across(bundles, &mut out);
     schemas::check_across(bundles, &mut out);
     topics::check_across(bundles, &mut out);
     access::check_across(bundles, &mut out);

@@ -24,19 +24,9 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
         }
     };
     refuse(
-        !spec.connectors.is_empty(),
-        FieldPath::of("spec.connectors"),
-        "connectors",
-    );
-    refuse(
         spec.ksql.is_some(),
         FieldPath::of("spec.ksql"),
         "ksqlDB migrations",
-    );
-    refuse(
-        !spec.masking.is_empty(),
-        FieldPath::of("spec.masking"),
-        "masking rules",
     );
     refuse(
         !spec.alerts.is_empty(),
@@ -48,10 +38,4 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
         FieldPath::of("spec.tests"),
         "acceptance tests",
     );
-    for (i, t) in spec.topics.iter().enumerate() {
-        if !t.pii.is_empty() {
-            let at = FieldPath::of("spec.topics").index(i).key("pii");
-            refuse(true, at, "pii field lists");
-        }
-    }
 }

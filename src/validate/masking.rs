@@ -1,0 +1,245 @@
+//! Masking rules: each names a topic of the bundle with a value schema, and fields that exist in
+//! that schema; `pii` fields exist too; under `policy.maskPii` every pii field has a rule; and
+//! every rule can be enforced — by Kafka's `MaskField` (top-level redact/nullify) or by a
+//! transform class the Environment names — never a policy that is silently not enforced.
+//!
+//! Codes: KB080 topic not in the bundle, KB081 topic without a value schema, KB082 field not in
+//! the schema, KB083 pii field without a rule, KB084 rule nothing can enforce, KB085 field masked
+//! twice, KB086 bad replacement.
+
+use super::{BundleInput, EnvInput};
+use crate::avro::{self, FieldInfo};
+use crate::diag::Diagnostic;
+use crate::model::bundle::{MaskRule, Topic};
+use crate::path::FieldPath;
+use crate::suggest::did_you_mean;
+use std::collections::BTreeMap;
+
+/// The parsed value schema of a topic, when it has one that validation of schemas accepted.
+pub fn value_schema(b: &BundleInput, topic: &Topic) -> Option<apache_avro::Schema> {
+    let name = topic.value_schema.as_deref()?;
+    let schema = b.bundle.spec.schemas.iter().find(|s| s.name == name)?;
+    let file = b.files.get(&schema.file)?.as_ref().ok()?;
+    avro::parse(&file.text).ok()
+}
+
+/// Whether a rule on a field needs a transform class from the Environment, and which.
+pub fn needs_custom(rule: MaskRule, info: &FieldInfo) -> Option<&'static str> {
+    match rule {
+        MaskRule::Hash => Some("hashTransform"),
+        _ if info.nested => Some("nestedTransform"),
+        _ => None,
+    }
+}
+
+fn is_primitive_for_mask(type_name: &str) -> bool {
+    let t = type_name
+        .trim_start_matches("union [null, ")
+        .trim_end_matches(']');
+    matches!(
+        t,
+        "string" | "int" | "long" | "float" | "double" | "boolean" | "bytes"
+    ) || type_name.starts_with("enum")
+}
+
+pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
+    let spec = &b.bundle.spec;
+    let policy = &env.env.spec.policy;
+    let transforms = env.env.spec.masking.clone().unwrap_or_default();
+    let topics: Vec<&str> = spec.topics.iter().map(|t| t.name.as_str()).collect();
+    // topic → path → rule index, to find pii without rules and fields masked twice.
+    let mut masked: BTreeMap<&str, BTreeMap<&str, (usize, usize)>> = BTreeMap::new();
+
+    for (mi, m) in spec.masking.iter().enumerate() {
+        let at = FieldPath::of("spec.masking").index(mi);
+        let Some(topic) = spec.topics.iter().find(|t| t.name == m.topic) else {
+            let mut d = Diagnostic::error(
+                "KB080",
+                format!(
+                    "masking names topic {:?}, which this bundle does not declare",
+                    m.topic
+                ),
+            );
+            d = match did_you_mean(&m.topic, topics.iter().copied()) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => d.with_hint("a bundle masks its own topics"),
+            };
+            out.push(b.at(d, &at.child_key("topic")));
+            continue;
+        };
+        if topic.value_schema.is_none() {
+            out.push(
+                b.at(
+                    Diagnostic::error(
+                        "KB081",
+                        format!(
+                            "topic {:?} has no valueSchema, so its fields cannot be masked",
+                            m.topic
+                        ),
+                    )
+                    .with_hint("give the topic a valueSchema"),
+                    &at.child_key("topic"),
+                ),
+            );
+            continue;
+        }
+        // A schema problem is reported by the schema rules; nothing more to say here.
+        let Some(schema) = value_schema(b, topic) else {
+            continue;
+        };
+        for (fi, f) in m.fields.iter().enumerate() {
+            let fat = at.child_key("fields").index(fi);
+            let info = match avro::lookup_field(&schema, &f.path) {
+                Ok(info) => info,
+                Err(reason) => {
+                    out.push(b.at(
+                        Diagnostic::error("KB082", format!("masking path {:?}: {reason}", f.path)),
+                        &fat.child_key("path"),
+                    ));
+                    continue;
+                }
+            };
+            let first = masked
+                .entry(topic.name.as_str())
+                .or_default()
+                .insert(f.path.as_str(), (mi, fi));
+            if let Some((pmi, pfi)) = first {
+                out.push(b.at(
+                    Diagnostic::error(
+                        "KB085",
+                        format!(
+                            "field {} of topic {:?} is masked twice (also spec.masking[{pmi}].fields[{pfi}])",
+                            f.path, m.topic
+                        ),
+                    ),
+                    &fat.child_key("path"),
+                ));
+            }
+            if f.replacement.is_some() && f.rule != MaskRule::Redact {
+                out.push(
+                    b.at(
+                        Diagnostic::error("KB086", "only rule redact takes a replacement")
+                            .with_hint("remove replacement, or use rule: redact"),
+                        &fat.child_key("replacement"),
+                    ),
+                );
+            }
+            match needs_custom(f.rule, &info) {
+                Some(field) => {
+                    let configured = match field {
+                        "hashTransform" => transforms.hash_transform.is_some(),
+                        _ => transforms.nested_transform.is_some(),
+                    };
+                    if !configured {
+                        let why = if f.rule == MaskRule::Hash {
+                            "Kafka's MaskField cannot hash".to_string()
+                        } else {
+                            format!("Kafka's MaskField cannot reach the nested field {}", f.path)
+                        };
+                        out.push(b.at(
+                            Diagnostic::error(
+                                "KB084",
+                                format!("masking {} of topic {:?} cannot be enforced: {why}", f.path, m.topic),
+                            )
+                            .with_hint(format!(
+                                "the platform sets spec.masking.{field} in {} to a transform class installed on Connect",
+                                env.label()
+                            )),
+                            &fat,
+                        ));
+                    }
+                }
+                None => {
+                    if !is_primitive_for_mask(&info.type_name) {
+                        out.push(b.at(
+                            Diagnostic::error(
+                                "KB084",
+                                format!(
+                                    "masking {} of topic {:?} cannot be enforced: MaskField masks primitive fields, this one is {}",
+                                    f.path, m.topic, info.type_name
+                                ),
+                            )
+                            .with_hint("mask the primitive fields inside it"),
+                            &fat,
+                        ));
+                    } else if f.rule == MaskRule::Redact
+                        && f.replacement.is_none()
+                        && !info.type_name.contains("string")
+                    {
+                        out.push(
+                            b.at(
+                                Diagnostic::error(
+                                    "KB086",
+                                    format!(
+                                        "redacting {} ({}) needs a replacement value",
+                                        f.path, info.type_name
+                                    ),
+                                )
+                                .with_hint("set replacement, or use rule: nullify"),
+                                &fat,
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    for (ti, t) in spec.topics.iter().enumerate() {
+        if t.pii.is_empty() {
+            continue;
+        }
+        let at = FieldPath::of("spec.topics").index(ti).key("pii");
+        if let Some(schema) = value_schema(b, t) {
+            for (pi, p) in t.pii.iter().enumerate() {
+                if let Err(reason) = avro::lookup_field(&schema, p) {
+                    out.push(b.at(
+                        Diagnostic::error("KB082", format!("pii path {p:?}: {reason}")),
+                        &at.child_index(pi),
+                    ));
+                }
+            }
+        } else if t.value_schema.is_none() {
+            out.push(
+                b.at(
+                    Diagnostic::error(
+                        "KB081",
+                        format!("topic {:?} lists pii fields but has no valueSchema", t.name),
+                    )
+                    .with_hint(
+                        "give the topic a valueSchema, so the fields can be checked and masked",
+                    ),
+                    &at,
+                ),
+            );
+        }
+        if policy.mask_pii {
+            let rules = masked.get(t.name.as_str());
+            let unmasked: Vec<&str> = t
+                .pii
+                .iter()
+                .map(String::as_str)
+                .filter(|p| !rules.is_some_and(|r| r.contains_key(p)))
+                .collect();
+            if !unmasked.is_empty() {
+                out.push(
+                    b.at(
+                        Diagnostic::error(
+                            "KB083",
+                            format!(
+                                "topic {:?} has personal data without a masking rule: {}",
+                                t.name,
+                                unmasked.join(", ")
+                            ),
+                        )
+                        .with_hint(format!(
+                            "{} sets policy.maskPii: add a spec.masking rule for each field",
+                            env.label()
+                        )),
+                        &at,
+                    ),
+                );
+            }
+        }
+    }
+}
