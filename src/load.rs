@@ -402,7 +402,7 @@ pub const MAX_REFERENCED_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Join `rel` to `base`, resolving `.` and `..` lexically (the result is then checked against
 /// the root before the filesystem is asked anything).
-fn join_lexically(base: &Path, rel: &Path) -> PathBuf {
+pub fn join_lexically(base: &Path, rel: &Path) -> PathBuf {
     let mut out = base.to_path_buf();
     for c in rel.components() {
         match c {

@@ -72,22 +72,8 @@ fn place(item: &mut Item, config_root: Option<&Path>) {
         .ancestors()
         .find(|d| d.join(".git").exists())
         .unwrap_or(root_dir);
-    item.origin.base_dir = Some(normalize(&base));
+    item.origin.base_dir = Some(crate::load::join_lexically(Path::new(""), &base));
     item.origin.root = Some(repo.to_path_buf());
-}
-
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// Config text and stdin in; exit code, stdout and stderr out.
