@@ -503,3 +503,238 @@ pub fn read_relative(origin: &Origin, rel: &str) -> Result<LoadedFile, FileProbl
         .map_err(|_| problem("KB001", format!("{display} is not valid UTF-8"), None))?;
     Ok(LoadedFile { display, text })
 }
+
+/// Most entries a folder a bundle names (ksql migrations) may hold.
+pub const MAX_DIR_ENTRIES: usize = 10_000;
+
+/// The folder `rel` names, resolved and confined exactly like [`read_relative`] resolves a file:
+/// its real path, or why it cannot be used.
+fn resolve_relative_dir(origin: &Origin, rel: &str) -> Result<PathBuf, FileProblem> {
+    let problem = |code, message: String, hint: Option<&str>| FileProblem {
+        code,
+        message,
+        hint: hint.map(str::to_string),
+    };
+    let escape_hint =
+        Some("files a bundle names must stay inside that tree: no `..` escapes, no links out");
+    if rel.is_empty() {
+        return Err(problem("KB054", "the path is empty".into(), None));
+    }
+    let relp = Path::new(rel);
+    if relp.is_absolute() {
+        return Err(problem(
+            "KB054",
+            format!("{rel:?} is an absolute path"),
+            Some("name folders relative to the bundle's own file"),
+        ));
+    }
+    let (Some(base), Some(root)) = (&origin.base_dir, &origin.root) else {
+        return Err(problem(
+            "KB055",
+            format!("cannot resolve {rel:?}: where the bundle's file is, is unknown"),
+            Some(
+                "render from files or a directory; under kustomize add `buildMetadata: [originAnnotations]`",
+            ),
+        ));
+    };
+    let shown_dir = origin
+        .file
+        .as_deref()
+        .and_then(|f| Path::new(f).parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let display = join_lexically(&shown_dir, relp).display().to_string();
+    let joined = join_lexically(base, relp);
+    if !joined.starts_with(root) {
+        return Err(problem(
+            "KB054",
+            format!("{rel:?} leads outside the directory tree given to kbundle"),
+            escape_hint,
+        ));
+    }
+    let real = std::fs::canonicalize(&joined).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            "KB056"
+        } else {
+            "KB050"
+        };
+        problem(
+            code,
+            format!("cannot read {display}: {e}"),
+            Some("check the path, relative to the bundle's file"),
+        )
+    })?;
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+    if !real.starts_with(&real_root) {
+        return Err(problem(
+            "KB054",
+            format!(
+                "{display} is a symbolic link that leads outside the directory tree given to kbundle"
+            ),
+            escape_hint,
+        ));
+    }
+    if !real.is_dir() {
+        return Err(problem(
+            "KB056",
+            format!("{display} is not a directory"),
+            Some("name a folder that holds the files"),
+        ));
+    }
+    Ok(real)
+}
+
+/// Read the regular files of a folder an object names (ksql migrations), relative to the
+/// directory of the file the object came from, with the confinement of [`read_relative`]: the
+/// folder and every file in it (links included) must stay inside the tree given to kbundle.
+/// Not recursive: subfolders are skipped, and so are hidden entries (`.gitkeep`). Files come
+/// sorted by name, each shown as `<bundle dir>/<folder>/<name>`. At most [`MAX_DIR_ENTRIES`]
+/// entries and [`MAX_REFERENCED_BYTES`] in all are read; the first problem met (in name order)
+/// is the answer.
+pub fn read_relative_dir(origin: &Origin, rel: &str) -> Result<Vec<LoadedFile>, FileProblem> {
+    let real = resolve_relative_dir(origin, rel)?;
+    let shown = || {
+        let shown_dir = origin
+            .file
+            .as_deref()
+            .and_then(|f| Path::new(f).parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        join_lexically(&shown_dir, Path::new(rel))
+            .display()
+            .to_string()
+    };
+    let read_error = |e: std::io::Error| FileProblem {
+        code: "KB050",
+        message: format!("cannot read {}: {e}", shown()),
+        hint: None,
+    };
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&real).map_err(read_error)? {
+        let entry = entry.map_err(read_error)?;
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            return Err(FileProblem {
+                code: "KB001",
+                message: format!(
+                    "{} holds a file whose name is not valid UTF-8: {:?}",
+                    shown(),
+                    entry.file_name()
+                ),
+                hint: Some("rename the file".into()),
+            });
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        let ft = entry.file_type().map_err(read_error)?;
+        // A link to a folder inside the tree is a subfolder: skipped like one. A link out, or a
+        // broken one, is reported by read_relative below.
+        let is_dir = ft.is_dir()
+            || (ft.is_symlink() && entry.path().is_dir() && {
+                let root = origin
+                    .root
+                    .as_ref()
+                    .and_then(|r| std::fs::canonicalize(r).ok());
+                let target = std::fs::canonicalize(entry.path()).ok();
+                matches!((root, target), (Some(r), Some(t)) if t.starts_with(&r))
+            });
+        if is_dir {
+            continue;
+        }
+        names.push(name);
+        if names.len() > MAX_DIR_ENTRIES {
+            return Err(FileProblem {
+                code: "KB053",
+                message: format!("{} holds more than {MAX_DIR_ENTRIES} files", shown()),
+                hint: None,
+            });
+        }
+    }
+    names.sort();
+    let mut out = Vec::with_capacity(names.len());
+    let mut total: u64 = 0;
+    for name in names {
+        let child = Path::new(rel).join(&name).display().to_string();
+        let f = read_relative(origin, &child)?;
+        total += f.text.len() as u64;
+        if total > MAX_REFERENCED_BYTES {
+            return Err(FileProblem {
+                code: "KB053",
+                message: format!(
+                    "the files in {} are larger than {} MiB in all",
+                    shown(),
+                    MAX_REFERENCED_BYTES / 1024 / 1024
+                ),
+                hint: None,
+            });
+        }
+        out.push(f);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin(root: &Path) -> Origin {
+        Origin {
+            file: Some("input/bundle.yaml".into()),
+            index: 0,
+            span: None,
+            base_dir: Some(root.to_path_buf()),
+            root: Some(root.to_path_buf()),
+        }
+    }
+
+    #[test]
+    fn dir_lists_sorted_regular_files_without_hidden_or_subfolders() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("ksql");
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        std::fs::write(d.join("V000002__b.sql"), "B").unwrap();
+        std::fs::write(d.join("V000001__a.sql"), "A").unwrap();
+        std::fs::write(d.join(".gitkeep"), "").unwrap();
+        std::fs::write(d.join("sub/V000003__c.sql"), "C").unwrap();
+        let files = read_relative_dir(&origin(t.path()), "ksql/").unwrap();
+        let shown: Vec<&str> = files.iter().map(|f| f.display.as_str()).collect();
+        assert_eq!(
+            shown,
+            ["input/ksql/V000001__a.sql", "input/ksql/V000002__b.sql"]
+        );
+        assert_eq!(files[0].text, "A");
+    }
+
+    #[test]
+    fn dir_is_confined() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        std::fs::create_dir_all(root.join("ksql")).unwrap();
+        std::fs::write(root.join("file.sql"), "x").unwrap();
+        std::fs::create_dir_all(t.path().join("outside")).unwrap();
+        std::fs::write(t.path().join("outside/V000001__x.sql"), "x").unwrap();
+        let o = origin(&root);
+        let code = |rel: &str| read_relative_dir(&o, rel).map(|_| ()).unwrap_err().code;
+        assert_eq!(code("/etc"), "KB054");
+        assert_eq!(code("../outside"), "KB054");
+        assert_eq!(code("missing"), "KB056");
+        assert_eq!(code("file.sql"), "KB056");
+        assert_eq!(code(""), "KB054");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(t.path().join("outside"), root.join("linked")).unwrap();
+            assert_eq!(code("linked"), "KB054");
+            std::os::unix::fs::symlink(
+                t.path().join("outside/V000001__x.sql"),
+                root.join("ksql/V000001__x.sql"),
+            )
+            .unwrap();
+            assert_eq!(code("ksql"), "KB054", "a file linked out of the tree");
+        }
+        let unknown = Origin::default();
+        assert_eq!(
+            read_relative_dir(&unknown, "ksql").unwrap_err().code,
+            "KB055"
+        );
+    }
+}

@@ -109,6 +109,7 @@ fn classify(v: &Value, origin: Origin, out: &mut Vec<Diagnostic>) -> Class {
                 bundle,
                 origin,
                 files: BTreeMap::new(),
+                migrations: None,
             })),
             Err(e) => {
                 report(e, out);
@@ -134,6 +135,14 @@ fn classify(v: &Value, origin: Origin, out: &mut Vec<Diagnostic>) -> Class {
             Class::Broken
         }
     }
+}
+
+/// Kinds whose pod templates `policy.pinnedImages` governs.
+fn is_workload(v: &Value) -> bool {
+    matches!(
+        v.get("kind").and_then(Value::as_str),
+        Some("Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "CronJob" | "Pod")
+    )
 }
 
 fn is_kbundle_kind(v: &Value) -> bool {
@@ -186,7 +195,12 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
         .into_iter()
         .map(|i| (i, true))
         .chain(extra.map(|i| (i, false)));
+    // Workloads passing through keep their origin for the image check (index into `passed`).
+    let mut workloads: Vec<(usize, Origin)> = Vec::new();
     for (Item { value, origin }, is_item) in inputs {
+        if is_item && is_workload(&value) {
+            workloads.push((passed.len(), origin.clone()));
+        }
         match classify(&value, origin, &mut diags) {
             Class::Bundle(b) => bundles.push(*b),
             Class::Environment(e) => envs.push(*e),
@@ -216,6 +230,11 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
         && !env_broken
     {
         diags.extend(validate::validate(&bundles, env));
+        for (i, origin) in &workloads {
+            if let Some((_, value)) = passed.get(*i) {
+                validate::images::check_workload(value, origin, env, &mut diags);
+            }
+        }
     }
     if bundles.is_empty() && !diag::has_errors(&diags) {
         diags.push(
@@ -282,6 +301,9 @@ fn read_bundle_files(b: &mut BundleInput) {
             let loaded = crate::load::read_relative(&b.origin, &p);
             b.files.insert(p, loaded);
         }
+    }
+    if let Some(k) = &b.bundle.spec.ksql {
+        b.migrations = Some(crate::load::read_relative_dir(&b.origin, &k.migrations));
     }
 }
 

@@ -437,3 +437,159 @@ fn alias_bomb_is_stopped_by_the_input_budget() {
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(o.stderr.contains("KB001"), "{}", o.stderr);
 }
+
+const SCHEMA_V1: &str = r#"{"type":"record","name":"Created","fields":[{"name":"id","type":"string"}]}
+"#;
+
+/// A bundle whose topic uses schema `file` (with `previous` versions), plus an Environment that
+/// can register it.
+fn schema_bundle(file: &str, previous: &[&str]) -> String {
+    let previous = if previous.is_empty() {
+        String::new()
+    } else {
+        format!("      previous: [{}]\n", previous.join(", "))
+    };
+    format!(
+        "apiVersion: kbundle.dev/v1alpha1
+kind: AppBundle
+metadata:
+  name: orders
+spec:
+  owner: team-orders
+  topics:
+    - name: orders.created.v1
+      valueSchema: created
+  schemas:
+    - name: created
+      file: {file}
+{previous}---
+apiVersion: kbundle.dev/v1alpha1
+kind: Environment
+metadata:
+  name: prod
+spec:
+  schemaRegistry: {{url: \"http://schema-registry:8081\"}}
+  hooks: {{image: \"curlimages/curl:8.11.0\"}}
+"
+    )
+}
+
+/// The `schema.avsc` of every schema ConfigMap in a render.
+fn rendered_schemas(stdout: &str) -> Vec<String> {
+    docs(stdout)
+        .iter()
+        .filter(|v| v["kind"] == "ConfigMap")
+        .filter_map(|v| v["data"]["schema.avsc"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn schema_file_linked_out_of_the_tree_is_refused() {
+    let outside = tempfile::tempdir().expect("tmp");
+    std::fs::write(outside.path().join("created.avsc"), SCHEMA_V1).expect("write");
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir(dir.path().join("schemas")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        outside.path().join("created.avsc"),
+        dir.path().join("schemas/created.avsc"),
+    )
+    .expect("symlink");
+    let bundle = dir.path().join("bundle.yaml");
+    std::fs::write(&bundle, schema_bundle("schemas/created.avsc", &[])).expect("write");
+
+    // The bundle file given alone: its directory is the tree.
+    let o = kbundle(&["render", bundle.to_str().expect("utf-8")], None, None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+    assert!(
+        o.stderr.contains("error[KB054]")
+            && o.stderr
+                .contains("schemas/created.avsc is a symbolic link that leads outside"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("spec.schemas[0].file"), "{}", o.stderr);
+    assert!(!o.stderr.contains("KB052"), "{}", o.stderr);
+
+    // The directory given: the walk also flags the link itself (KB052), even though it is not
+    // a YAML file, and the schema is refused all the same.
+    let o = kbundle(&["render", dir.path().to_str().expect("utf-8")], None, None);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+    assert!(o.stderr.contains("error[KB054]"), "{}", o.stderr);
+    assert!(o.stderr.contains("error[KB052]"), "{}", o.stderr);
+
+    // From stdin the tree is the working directory: the same link is refused there too.
+    let text = std::fs::read_to_string(&bundle).expect("read");
+    let o = kbundle(&["render", "-"], Some(&text), Some(dir.path()));
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+    assert!(o.stderr.contains("error[KB054]"), "{}", o.stderr);
+}
+
+#[test]
+fn schema_file_linked_inside_the_tree_is_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let versions = dir.path().join("schemas/versions");
+    std::fs::create_dir_all(&versions).expect("mkdir");
+    let v2 = SCHEMA_V1.replace(
+        r#"{"name":"id","type":"string"}"#,
+        r#"{"name":"id","type":"string"},{"name":"note","type":["null","string"],"default":null}"#,
+    );
+    std::fs::write(versions.join("v1.avsc"), SCHEMA_V1).expect("write");
+    std::fs::write(versions.join("v2.avsc"), &v2).expect("write");
+    // A file link and a directory link, both staying inside the tree.
+    std::os::unix::fs::symlink("versions/v2.avsc", dir.path().join("schemas/current.avsc"))
+        .expect("symlink");
+    std::os::unix::fs::symlink("schemas/versions", dir.path().join("history")).expect("symlink");
+    let bundle = dir.path().join("bundle.yaml");
+    std::fs::write(
+        &bundle,
+        schema_bundle("schemas/current.avsc", &["history/v1.avsc"]),
+    )
+    .expect("write");
+
+    for target in [dir.path(), bundle.as_path()] {
+        let o = kbundle(&["render", target.to_str().expect("utf-8")], None, None);
+        assert_eq!(o.code, 0, "{}: {}", target.display(), o.stderr);
+        assert!(o.stderr.is_empty(), "{}", o.stderr);
+        assert_eq!(rendered_schemas(&o.stdout), std::slice::from_ref(&v2));
+        assert!(docs(&o.stdout).iter().any(|v| v["kind"] == "Job"));
+    }
+}
+
+#[test]
+fn schema_files_from_stdin_resolve_against_the_working_directory() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir(dir.path().join("schemas")).expect("mkdir");
+    std::fs::write(dir.path().join("schemas/created.avsc"), SCHEMA_V1).expect("write");
+    let bundle = schema_bundle("schemas/created.avsc", &[]);
+
+    let o = kbundle(&["render", "-"], Some(&bundle), Some(dir.path()));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.is_empty(), "{}", o.stderr);
+    assert_eq!(rendered_schemas(&o.stdout), [SCHEMA_V1.to_string()]);
+
+    // Elsewhere the same stream finds no schema: the working directory is what counts.
+    let elsewhere = tempfile::tempdir().expect("tmp");
+    let o = kbundle(&["render", "-"], Some(&bundle), Some(elsewhere.path()));
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.is_empty());
+    assert!(
+        o.stderr
+            .contains("error[KB056]: cannot read schemas/created.avsc"),
+        "{}",
+        o.stderr
+    );
+
+    // And `..` cannot climb out of the working directory, even to a file that exists.
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    let o = kbundle(
+        &["render", "-"],
+        Some(&schema_bundle("../schemas/created.avsc", &[])),
+        Some(&dir.path().join("sub")),
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.is_empty());
+    assert!(o.stderr.contains("error[KB054]"), "{}", o.stderr);
+}

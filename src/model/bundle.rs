@@ -464,11 +464,15 @@ pub enum MaskRule {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Alert {
+    /// Unique in the bundle; a DNS-1123 label (it becomes part of the Prometheus alert name).
     pub name: String,
+    /// Fire on consumer-group lag. Exactly one of `consumerLag` and `throughput`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer_lag: Option<ConsumerLag>,
+    /// Fire on too few or too many messages per period on a topic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throughput: Option<Throughput>,
+    /// The `severity` label of the alert.
     pub severity: AlertSeverity,
     /// Receiver names from the Environment's `spec.alerting.receivers`.
     #[serde(default)]
@@ -478,7 +482,10 @@ pub struct Alert {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConsumerLag {
+    /// A consumer group of one of the bundle's principals (`consumes[].group` or a Kafka
+    /// Streams `applicationId`), named exactly.
     pub group: String,
+    /// Only the lag on this topic; default: the group's lag summed over all its topics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
     /// Lag (messages) above which the alert fires.
@@ -493,16 +500,20 @@ pub struct ConsumerLag {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Throughput {
+    /// A topic this bundle declares.
     pub topic: String,
     /// Fire when fewer messages than this arrive per period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub below: Option<f64>,
     /// Fire when more messages than this arrive per period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub above: Option<f64>,
     /// The period (`1m`).
     #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
     pub per: String,
+    /// How long the condition must hold (`15m`).
     #[serde(rename = "for")]
     #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
     pub for_: String,
@@ -514,6 +525,17 @@ pub enum AlertSeverity {
     Critical,
     Warning,
     Info,
+}
+
+impl AlertSeverity {
+    /// The `severity` label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertSeverity::Critical => "critical",
+            AlertSeverity::Warning => "warning",
+            AlertSeverity::Info => "info",
+        }
+    }
 }
 
 /// An acceptance test, run as a PostSync Job.

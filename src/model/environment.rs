@@ -239,29 +239,86 @@ pub struct Alerting {
     pub receivers: Vec<Receiver>,
 }
 
+/// Where alerts go: exactly one of `pagerduty`, `slack`, `webhook` or `email` (checked by
+/// validation, KB099). Every credential is a Secret reference, never a value.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Receiver {
+    /// The name bundles use in `alerts[].notify`.
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagerduty: Option<PagerDuty>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slack: Option<Slack>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<Webhook>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+}
+
+impl Receiver {
+    /// The kinds this receiver sets (`pagerduty`, `slack`, `webhook`, `email`), in that order.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        [
+            (self.pagerduty.is_some(), "pagerduty"),
+            (self.slack.is_some(), "slack"),
+            (self.webhook.is_some(), "webhook"),
+            (self.email.is_some(), "email"),
+        ]
+        .into_iter()
+        .filter_map(|(on, kind)| on.then_some(kind))
+        .collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PagerDuty {
+    /// The Events API v2 integration (routing) key.
     pub routing_key: SecretKeyRef,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Slack {
+    /// The incoming-webhook URL.
     #[serde(rename = "apiURL")]
     pub api_url: SecretKeyRef,
+    /// Channel (`#orders`); default: the webhook's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub channel: Option<String>,
+}
+
+/// A generic webhook. The URL comes from a Secret because webhook URLs often embed a token.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Webhook {
+    pub url: SecretKeyRef,
+}
+
+/// E-mail through an SMTP smarthost.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Email {
+    /// Recipient address(es), comma-separated.
+    #[schemars(length(min = 1))]
+    pub to: String,
+    /// Sender address; default: Alertmanager's global `smtp_from`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub from: Option<String>,
+    /// SMTP server as `host:port`; default: Alertmanager's global `smtp_smarthost`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub smarthost: Option<String>,
+    /// SMTP user name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub auth_username: Option<String>,
+    /// SMTP password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_password: Option<SecretKeyRef>,
 }
 
 /// A reference to one key of a Kubernetes Secret; never the value itself.

@@ -174,6 +174,7 @@ mod tests {
             bundle: crate::model::parse_app_bundle(&v).expect("valid bundle"),
             origin: Origin::default(),
             files: Default::default(),
+            migrations: None,
         }
     }
 

@@ -2,10 +2,13 @@
 //! applied and roles expanded, but no operator-specific shape yet.
 
 pub mod access;
+pub mod alerts;
 pub mod connectors;
 pub mod hooks;
+pub mod ksql;
 pub mod masking;
 pub mod schemas;
+pub mod tests;
 pub mod topics;
 
 use crate::model::bundle::{Authentication, Quotas};
@@ -28,6 +31,8 @@ pub struct BundlePlan {
     pub connectors: Vec<connectors::ConnectorPlan>,
     /// The published masking policy (JSON), when the bundle masks anything.
     pub masking_policy: Option<String>,
+    /// Lag and throughput alerts.
+    pub alerts: Vec<alerts::AlertPlan>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,9 +86,18 @@ fn plan_bundle(b: &BundleInput, env: &EnvironmentSpec, env_name: &str) -> Bundle
             .map(|t| topics::plan_topic(t, env))
             .collect(),
         users: spec.principals.iter().map(access::plan_user).collect(),
-        hooks: schema_hooks(b, env),
+        hooks: {
+            // Schemas first (wave -1), then migrations (wave 0), then PostSync tests.
+            let mut h = schema_hooks(b, env);
+            if let Some(Ok(files)) = &b.migrations {
+                h.push(ksql::migration_job(b, env, files));
+            }
+            h.extend(tests::test_jobs(b, env));
+            h
+        },
         connectors,
         masking_policy,
+        alerts: alerts::plan_alerts(b, env),
     }
 }
 

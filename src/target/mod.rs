@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod jobs;
+pub mod prometheus;
 pub mod strimzi;
 
 use crate::model::environment::{EnvironmentSpec, Target};
@@ -58,6 +59,13 @@ pub fn generate(plans: &[BundlePlan], env: &EnvironmentSpec) -> Vec<(String, Vec
                     ));
                 }
             }
+            let ns = p.namespace.as_deref();
+            objects.extend(prometheus::prometheus_rule(
+                &p.name, &p.owner, ns, &p.alerts, env,
+            ));
+            objects.extend(prometheus::alertmanager_config(
+                &p.name, &p.owner, ns, &p.alerts, env,
+            ));
             if let Some(policy) = &p.masking_policy {
                 objects.push(masking_policy_config_map(p, policy));
             }

@@ -384,6 +384,7 @@ mod tests {
                 ..Origin::default()
             },
             files: Default::default(),
+            migrations: None,
         }
     }
 

@@ -85,23 +85,6 @@ pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
             ),
         );
     }
-    // Policies whose subject (images, alerts) this version does not render yet: say so rather
-    // than let a platform team believe they are enforced.
-    let unenforced = [
-        (spec.policy.pinned_images, "pinnedImages"),
-        (spec.policy.lag_alerts, "lagAlerts"),
-    ];
-    for (on, name) in unenforced {
-        if on {
-            out.push(env.at(
-                Diagnostic::warning(
-                    "KB007",
-                    format!("policy.{name} is not enforced by this version of kbundle"),
-                ),
-                &FieldPath::of("spec.policy").key(name),
-            ));
-        }
-    }
 }
 
 /// The compiled `policy.topicName`, anchored to the whole name; an invalid one is reported.

@@ -1,14 +1,17 @@
 //! Policy and cross-bundle checks. Every rule is a small function that adds diagnostics; all
 //! rules run, so one run reports every problem.
 
+pub mod acceptance;
 mod access;
+pub mod alerts;
 mod connectors;
 mod environment;
+pub mod images;
+pub mod ksql;
 pub mod masking;
 mod schemas;
 pub mod topic_config;
 mod topics;
-mod unsupported;
 
 use crate::diag::{Diagnostic, ResourceRef};
 use crate::load::{FileProblem, LoadedFile, Origin};
@@ -24,6 +27,8 @@ pub struct BundleInput {
     /// Files the bundle names (schemas and their previous versions), read once, by the path as
     /// written in the bundle.
     pub files: BTreeMap<String, Result<LoadedFile, FileProblem>>,
+    /// The ksql migrations folder, read, when the bundle has one.
+    pub migrations: Option<Result<Vec<LoadedFile>, FileProblem>>,
 }
 
 impl BundleInput {
@@ -100,14 +105,19 @@ pub fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     environment::check(env, &mut out);
     connectors::check_environment(env, &mut out);
+    alerts::check_environment(env, &mut out);
+    images::check_environment(env, &mut out);
     let topic_name_re = environment::topic_name_regex(env, &mut out);
     for b in bundles {
-        unsupported::check(b, &mut out);
         topics::check(b, env, topic_name_re.as_ref(), &mut out);
         access::check(b, &mut out);
         schemas::check(b, env, &mut out);
         masking::check(b, env, &mut out);
         connectors::check(b, env, &mut out);
+        alerts::check(b, env, &mut out);
+        ksql::check(b, env, b.migrations.as_ref(), &mut out);
+        acceptance::check(b, &mut out);
+        images::check_bundle(b, env, &mut out);
     }
     connectors::check_across(bundles, &mut out);
     schemas::check_across(bundles, &mut out);

@@ -1,0 +1,345 @@
+//! ksqlDB migrations: the folder's `V<6 digits>__<description>.sql` files, shipped in a
+//! ConfigMap, and the PreSync hook that runs the `ksql-migrations` tool against the
+//! Environment's ksqlDB server: create the migrations metadata stream and table when missing,
+//! then apply every pending migration. A failing migration fails the Job, and so the sync.
+//!
+//! Why PreSync: a bad migration must stop the release before anything else of it is applied.
+//! The Job runs in wave 0, after the schema hooks (wave -1), so streams declared with
+//! `VALUE_FORMAT='AVRO'` find their subjects registered; its ConfigMap is in wave -1.
+//! Caveat: PreSync runs before the sync creates this release's topics, so a migration that reads
+//! a topic the same release adds fails on that topic's first sync.
+
+use super::hooks::{
+    DEFAULT_BACKOFF_LIMIT, DEFAULT_DEADLINE_SECONDS, EnvValue, HookFiles, HookJob, Phase,
+};
+use crate::load::LoadedFile;
+use crate::model::environment::EnvironmentSpec;
+use crate::validate::BundleInput;
+use std::collections::BTreeMap;
+
+/// Sync wave of the migrations Job (PreSync): after schema registration (-1).
+pub const KSQL_WAVE: i32 = 0;
+
+/// Where the migrations ConfigMap is mounted in the Job.
+pub const MOUNT_PATH: &str = "/kbundle/migrations";
+
+/// Largest migrations folder, measured as [`applied_size`] over file names and contents.
+/// The files travel in one ConfigMap, and Argo CD's default client-side apply copies the whole
+/// object into the `kubectl.kubernetes.io/last-applied-configuration` annotation, where all
+/// annotations together may hold 256 KiB; 16 KiB are left for the rest of the object.
+pub const MAX_MIGRATIONS_BYTES: usize = 240 * 1024;
+
+/// The migration script. It is fixed text: the server URL and credentials arrive as environment
+/// variables (credentials from a Secret, written to a private file under /tmp at run time, never
+/// into a manifest) and the migrations as mounted files, so nothing from a bundle is ever spliced
+/// into shell code.
+///
+/// - ksql-migrations lists every name in its migrations folder and refuses any that is not a
+///   migration, and a ConfigMap volume also holds `..data` links: the migrations are copied into
+///   a project folder under /tmp, beside the generated `ksql-migrations.properties` (the tool
+///   looks for `migrations/` next to its config file).
+/// - `initialize-metadata` is not idempotent (it issues plain `CREATE STREAM`/`CREATE TABLE`), so
+///   it runs only when `info` reports the metadata stream or table missing; any other `info`
+///   failure (server unreachable, bad credentials) fails the Job.
+/// - `apply --all` applies the pending migrations in version order and exits non-zero when one
+///   fails, or when an applied migration's file has changed since (checksum mismatch).
+pub const MIGRATE_SCRIPT: &str = r#"set -eu
+project=/tmp/kbundle-ksql
+config="$project/ksql-migrations.properties"
+mkdir -p "$project/migrations"
+cp /kbundle/migrations/V*.sql "$project/migrations/"
+prop() {
+  case "$2" in
+    *'
+'*) echo "kbundle: the value for $1 holds a line break" >&2; exit 1 ;;
+  esac
+  printf '%s=' "$1"
+  printf '%s\n' "$2" | sed 's/\\/\\\\/g'
+}
+umask 077
+{
+  prop ksql.server.url "$KSQL_URL"
+  if [ -n "${KSQL_USERNAME:-}" ]; then
+    prop ksql.auth.basic.username "$KSQL_USERNAME"
+    prop ksql.auth.basic.password "$KSQL_PASSWORD"
+  fi
+} > "$config"
+if ksql-migrations --config-file "$config" info > /tmp/info.log 2>&1; then
+  echo "kbundle: migrations metadata found on $KSQL_URL"
+elif grep -q 'Failed to verify existence of migrations metadata' /tmp/info.log; then
+  echo "kbundle: creating the migrations metadata stream and table on $KSQL_URL"
+  ksql-migrations --config-file "$config" initialize-metadata
+else
+  cat /tmp/info.log >&2
+  echo "kbundle: cannot read the migrations state from $KSQL_URL" >&2
+  exit 1
+fi
+ksql-migrations --config-file "$config" apply --all
+ksql-migrations --config-file "$config" info
+"#;
+
+/// A migration file name: `V<6 digits>__<description>.sql`, the version above zero and the
+/// description of letters, digits, `_` and `-` (ksql-migrations shows `_` as a space; a dot
+/// would confuse its parsing of the name, and the name must be a ConfigMap key).
+/// Returns the version and the description.
+pub fn parse_migration_name(name: &str) -> Option<(u32, &str)> {
+    let rest = name.strip_prefix('V')?;
+    let digits = rest.get(..6)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let description = rest.get(6..)?.strip_prefix("__")?.strip_suffix(".sql")?;
+    if description.is_empty()
+        || !description
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        || name.len() > 253
+    {
+        return None;
+    }
+    let version: u32 = digits.parse().ok()?;
+    (version > 0).then_some((version, description))
+}
+
+/// The file name part of a loaded file's display path.
+pub fn file_name(f: &LoadedFile) -> &str {
+    f.display.rsplit('/').next().unwrap_or(&f.display)
+}
+
+/// Bytes `text` takes once JSON-encoded the way kubectl writes the last-applied annotation:
+/// quotes, backslashes and line breaks take two, `<`, `>`, `&` and other controls six.
+pub fn applied_size(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' => 2,
+            '<' | '>' | '&' => 6,
+            c if c.is_control() => 6,
+            c => c.len_utf8(),
+        })
+        .sum()
+}
+
+/// The PreSync hook applying `files` (the folder as read; files that are not migrations are
+/// left out). Validation has made sure the Environment names a ksqlDB server and image.
+pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile]) -> HookJob {
+    let ksqldb = env.ksqldb.as_ref();
+    let mut vars = BTreeMap::from([
+        (
+            "KSQL_URL".to_string(),
+            EnvValue::Literal(ksqldb.map(|k| k.url.clone()).unwrap_or_default()),
+        ),
+        // ksql-run-class writes its logs under LOG_DIR; the root filesystem is read-only.
+        ("LOG_DIR".to_string(), EnvValue::Literal("/tmp/logs".into())),
+    ]);
+    if let Some(secret) = ksqldb.and_then(|k| k.credentials_secret.as_ref()) {
+        for (var, key) in [("KSQL_USERNAME", "username"), ("KSQL_PASSWORD", "password")] {
+            vars.insert(
+                var.to_string(),
+                EnvValue::Secret {
+                    name: secret.clone(),
+                    key: key.to_string(),
+                    optional: false,
+                },
+            );
+        }
+    }
+    let migrations: BTreeMap<String, String> = files
+        .iter()
+        .filter(|f| parse_migration_name(file_name(f)).is_some())
+        .map(|f| (file_name(f).to_string(), f.text.clone()))
+        .collect();
+    let spec = &b.bundle.spec;
+    let namespace = env
+        .namespace
+        .clone()
+        .or_else(|| b.bundle.metadata.namespace.clone());
+    HookJob {
+        bundle: b.bundle.metadata.name.clone(),
+        owner: spec.owner.clone(),
+        namespace,
+        purpose: "ksql-migrations".into(),
+        phase: Phase::PreSync,
+        wave: KSQL_WAVE,
+        image: ksqldb.map(|k| k.image.clone()).unwrap_or_default(),
+        command: vec!["/bin/sh".into(), "-c".into(), MIGRATE_SCRIPT.into()],
+        args: vec![],
+        env: vars,
+        files: Some(HookFiles {
+            purpose: "ksql-migrations".into(),
+            mount_path: MOUNT_PATH.into(),
+            files: migrations,
+        }),
+        service_account: env.hooks.as_ref().and_then(|h| h.service_account.clone()),
+        deadline_seconds: DEFAULT_DEADLINE_SECONDS,
+        backoff_limit: DEFAULT_BACKOFF_LIMIT,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Origin;
+    use crate::target::jobs::hook_objects;
+    use serde_json::{Value, json};
+
+    pub(crate) fn bundle(v: Value) -> BundleInput {
+        BundleInput {
+            bundle: crate::model::parse_app_bundle(&v).expect("bundle"),
+            origin: Origin::default(),
+            files: BTreeMap::new(),
+            migrations: None,
+        }
+    }
+
+    fn env() -> EnvironmentSpec {
+        serde_json::from_value(json!({
+            "target": "strimzi",
+            "namespace": "kafka",
+            "ksqldb": {"url": "http://ksqldb.kafka:8088", "image": "confluentinc/ksqldb-cli:0.29.0",
+                       "credentialsSecret": "ksql-auth"},
+            "hooks": {"image": "curlimages/curl:8.11.0", "serviceAccount": "kbundle-hooks"}
+        }))
+        .expect("env")
+    }
+
+    fn orders() -> BundleInput {
+        bundle(json!({
+            "apiVersion": "kbundle.dev/v1alpha1", "kind": "AppBundle",
+            "metadata": {"name": "orders"},
+            "spec": {"owner": "team-orders", "ksql": {"migrations": "ksql/"}}
+        }))
+    }
+
+    fn file(name: &str, text: &str) -> LoadedFile {
+        LoadedFile {
+            display: format!("apps/orders/ksql/{name}"),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn migration_names() {
+        assert_eq!(
+            parse_migration_name("V000001__Initial_setup.sql"),
+            Some((1, "Initial_setup"))
+        );
+        assert_eq!(
+            parse_migration_name("V000120__add-col.sql"),
+            Some((120, "add-col"))
+        );
+        for bad in [
+            "V000000__zero.sql",
+            "V1__short.sql",
+            "V0000001__seven.sql",
+            "v000001__lower.sql",
+            "V000001_one_underscore.sql",
+            "V000001__.sql",
+            "V000001__a.b.sql",
+            "V000001__a b.sql",
+            "V000001__x.SQL",
+            "V000001__x.sql.bak",
+            "README.md",
+            "V00000a__x.sql",
+            "V",
+        ] {
+            assert_eq!(parse_migration_name(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn job_runs_ksql_migrations_with_secret_credentials() {
+        let files = [
+            file(
+                "V000001__init.sql",
+                "CREATE STREAM a (id INT) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='JSON');",
+            ),
+            file("README.md", "notes"),
+        ];
+        let job = migration_job(&orders(), &env(), &files);
+        assert_eq!(job.phase, Phase::PreSync);
+        assert_eq!(job.wave, KSQL_WAVE);
+        assert_eq!(job.image, "confluentinc/ksqldb-cli:0.29.0");
+        assert_eq!(job.namespace.as_deref(), Some("kafka"));
+        assert_eq!(job.service_account.as_deref(), Some("kbundle-hooks"));
+        let f = job.files.as_ref().expect("files");
+        assert_eq!(f.files.keys().collect::<Vec<_>>(), ["V000001__init.sql"]);
+        assert_eq!(f.mount_path, MOUNT_PATH);
+        assert_eq!(
+            job.env.get("KSQL_PASSWORD"),
+            Some(&EnvValue::Secret {
+                name: "ksql-auth".into(),
+                key: "password".into(),
+                optional: false
+            })
+        );
+        // The script is the same text whatever the bundle says.
+        assert_eq!(job.command[2], MIGRATE_SCRIPT);
+        assert!(!MIGRATE_SCRIPT.contains("orders"));
+        let objs = hook_objects(&job);
+        assert_eq!(objs.len(), 2);
+        assert_eq!(objs[0]["kind"], "ConfigMap");
+        assert_eq!(
+            objs[0]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"],
+            "-1"
+        );
+        let text = serde_json::to_string(&objs).unwrap_or_default();
+        assert!(
+            !text.contains("ksql.auth.basic.password="),
+            "no credential in a manifest"
+        );
+    }
+
+    #[test]
+    fn changed_migration_changes_the_job_name() {
+        let a = hook_objects(&migration_job(
+            &orders(),
+            &env(),
+            &[file("V000001__init.sql", "CREATE TYPE t AS STRUCT<a INT>;")],
+        ));
+        let b = hook_objects(&migration_job(
+            &orders(),
+            &env(),
+            &[file(
+                "V000001__init.sql",
+                "CREATE TYPE t AS STRUCT<a BIGINT>;",
+            )],
+        ));
+        let c = hook_objects(&migration_job(
+            &orders(),
+            &env(),
+            &[
+                file("V000001__init.sql", "CREATE TYPE t AS STRUCT<a INT>;"),
+                file("V000002__more.sql", "CREATE TYPE u AS STRUCT<b INT>;"),
+            ],
+        ));
+        let name = |objs: &[Value]| {
+            objs[1]["metadata"]["name"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_ne!(name(&a), name(&b));
+        assert_ne!(name(&a), name(&c));
+        assert!(
+            name(&a).starts_with("orders-ksql-migrations-"),
+            "{}",
+            name(&a)
+        );
+        assert_eq!(
+            a,
+            hook_objects(&migration_job(
+                &orders(),
+                &env(),
+                &[file("V000001__init.sql", "CREATE TYPE t AS STRUCT<a INT>;")],
+            ))
+        );
+    }
+
+    #[test]
+    fn applied_size_counts_json_escapes() {
+        assert_eq!(applied_size("ab"), 2);
+        assert_eq!(applied_size("a\nb"), 4);
+        assert_eq!(applied_size("a<b"), 8);
+        assert_eq!(applied_size("é"), 2);
+    }
+}
