@@ -290,6 +290,30 @@ pub fn read_resource_list(text: &str) -> Result<ResourceList, Box<Diagnostic>> {
     })
 }
 
+fn is_kbundle_item(v: &Value) -> bool {
+    v.get("apiVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|a| a.starts_with("kbundle.dev/"))
+}
+
+/// Whether the YAML file at `path` holds an object of the same kind and name as `v`.
+fn holds_same_object(path: &Path, v: &Value) -> bool {
+    let id = |o: &Value| {
+        (
+            o.get("kind").and_then(Value::as_str).map(str::to_string),
+            o.pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        )
+    };
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    yaml::parse_stream(&text)
+        .map(|docs| docs.iter().any(|d| id(&d.value) == id(v)))
+        .unwrap_or(false)
+}
+
 fn krm_origin(v: &Value, fallback_index: usize) -> Origin {
     let ann = |k: &str| {
         v.pointer("/metadata/annotations")
@@ -305,9 +329,18 @@ fn krm_origin(v: &Value, fallback_index: usize) -> Origin {
         .unwrap_or(fallback_index);
     // `kpt fn render` tells the package directory; `kpt fn eval` does not, and runs the function
     // in kpt's own working directory, which is the package when run as `kpt fn eval .`.
+    // Trust that working directory only when the item's own file is really there: run from
+    // elsewhere, a same-named file under kpt's directory must never be read instead.
     let root = ann("internal.config.kubernetes.io/package-path")
         .map(PathBuf::from)
-        .or_else(|| std::env::current_dir().ok());
+        .or_else(|| {
+            let cwd = std::env::current_dir().ok()?;
+            is_kbundle_item(v)
+                .then(|| file.as_deref())
+                .flatten()
+                .filter(|f| holds_same_object(&cwd.join(f), v))
+                .map(|_| cwd)
+        });
     let base_dir =
         root.as_ref().map(
             |r| match file.as_deref().and_then(|f| Path::new(f).parent()) {
@@ -441,7 +474,7 @@ pub fn read_relative(origin: &Origin, rel: &str) -> Result<LoadedFile, FileProbl
             "KB055",
             format!("cannot resolve {rel:?}: where the bundle's file is, is unknown"),
             Some(
-                "render from files or a directory; under kustomize add `buildMetadata: [originAnnotations]`",
+                "under kpt use `kpt fn render`, or run `kpt fn eval .` from the package; under kustomize add `buildMetadata: [originAnnotations]`",
             ),
         ));
     };
@@ -533,7 +566,7 @@ fn resolve_relative_dir(origin: &Origin, rel: &str) -> Result<PathBuf, FileProbl
             "KB055",
             format!("cannot resolve {rel:?}: where the bundle's file is, is unknown"),
             Some(
-                "render from files or a directory; under kustomize add `buildMetadata: [originAnnotations]`",
+                "under kpt use `kpt fn render`, or run `kpt fn eval .` from the package; under kustomize add `buildMetadata: [originAnnotations]`",
             ),
         ));
     };

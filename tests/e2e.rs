@@ -1062,9 +1062,11 @@ fn kpt_fn_eval_finds_schema_files_from_the_package_directory() {
     let before = snapshot(&other);
     let out = kpt_eval_from(tmp.path(), "other");
     assert_failed(&out, "kpt fn eval other (cwd = parent)");
+    // kpt tells `fn eval` no package path, and the bundle's file is not under kpt's directory:
+    // kbundle refuses to guess.
     let err = stderr(&out);
     assert!(
-        err.contains("KB056") && err.contains("apps/orders/schemas/x.avsc"),
+        err.contains("KB055") && err.contains("kpt fn eval ."),
         "{err}"
     );
     assert_eq!(
@@ -1074,11 +1076,9 @@ fn kpt_fn_eval_finds_schema_files_from_the_package_directory() {
     );
 }
 
-/// KNOWN GAP (reported, not fixed here): under `kpt fn eval PKG` run from another directory,
-/// a file at the same relative path under kpt's working directory is read instead of the
-/// package's own, silently, and written into the package.
+/// Regression: under `kpt fn eval PKG` run from another directory, a file at the same
+/// relative path under kpt's working directory was read instead of the package's own.
 #[test]
-#[ignore = "known gap: kpt fn eval from outside the package reads files relative to kpt's cwd"]
 fn kpt_fn_eval_from_elsewhere_never_reads_files_outside_the_package() {
     let tmp = tempfile::tempdir().unwrap();
     let pkg = tmp.path().join("pkg");
@@ -1086,7 +1086,9 @@ fn kpt_fn_eval_from_elsewhere_never_reads_files_outside_the_package() {
     let decoy = r#"{"type": "record", "name": "Decoy", "fields": [{"name": "wrong", "type": "string"}]}
 "#;
     write(tmp.path(), "apps/orders/schemas/x.avsc", decoy);
-    let _ = kpt_eval_from(tmp.path(), "pkg");
+    let out = kpt_eval_from(tmp.path(), "pkg");
+    assert_failed(&out, "kpt fn eval pkg (cwd holds a decoy)");
+    assert!(stderr(&out).contains("KB055"), "{}", stderr(&out));
     if let Ok(generated) = std::fs::read_to_string(pkg.join("apps/orders/generated/orders.yaml")) {
         assert!(
             !generated.contains("Decoy"),
