@@ -336,7 +336,7 @@ fn krm_origin(v: &Value, fallback_index: usize) -> Origin {
         .or_else(|| {
             let cwd = std::env::current_dir().ok()?;
             is_kbundle_item(v)
-                .then(|| file.as_deref())
+                .then_some(file.as_deref())
                 .flatten()
                 .filter(|f| holds_same_object(&cwd.join(f), v))
                 .map(|_| cwd)
