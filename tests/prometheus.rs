@@ -1095,3 +1095,39 @@ fn missing_lag_alert_is_an_error_listing_the_groups() {
         Vec::<&str>::new()
     );
 }
+
+/// The objects the whole pipeline writes for the golden cases pass the same CRD checks.
+#[test]
+fn golden_pipeline_outputs_are_valid_against_the_crds() {
+    let Some(crds) = crds() else { return };
+    let mut seen = 0;
+    for family in std::fs::read_dir(common::root().join("testdata"))
+        .expect("testdata")
+        .flatten()
+    {
+        for case in std::fs::read_dir(family.path()).expect("family").flatten() {
+            let dir = case.path();
+            if !dir.join("expected.yaml").exists() {
+                continue;
+            }
+            let text = std::fs::read_to_string(dir.join("expected.yaml")).expect("expected.yaml");
+            for obj in kbundle::yaml::parse_stream(&text)
+                .expect("yaml")
+                .into_iter()
+                .map(|d| d.value)
+            {
+                let problems = match obj["kind"].as_str() {
+                    Some("PrometheusRule") => rule_problems(&crds, &obj),
+                    Some("AlertmanagerConfig") => routing_problems(&crds, &obj),
+                    _ => continue,
+                };
+                seen += 1;
+                assert!(problems.is_empty(), "{}: {problems:#?}", dir.display());
+            }
+        }
+    }
+    assert!(
+        seen >= 2,
+        "expected the delivery golden case's rule and routing, saw {seen}"
+    );
+}
