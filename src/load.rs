@@ -449,15 +449,21 @@ pub fn join_lexically(base: &Path, rel: &Path) -> PathBuf {
     out
 }
 
-/// Read a file an object names (a schema, a migration), relative to the directory of the file
-/// the object came from, refusing anything outside the tree the user gave kbundle: absolute
-/// paths, `..` escapes and symbolic links that lead out.
-pub fn read_relative(origin: &Origin, rel: &str) -> Result<LoadedFile, FileProblem> {
-    let problem = |code, message: String, hint: Option<&str>| FileProblem {
+fn problem(code: &'static str, message: String, hint: Option<&str>) -> FileProblem {
+    FileProblem {
         code,
         message,
         hint: hint.map(str::to_string),
-    };
+    }
+}
+
+/// Resolve `rel` (a file or folder an object names) against the directory of the file the
+/// object came from, refusing anything outside the tree the user gave kbundle: absolute paths,
+/// `..` escapes and symbolic links that lead out. Returns the path as shown to users and the
+/// real path.
+fn resolve_confined(origin: &Origin, rel: &str) -> Result<(String, PathBuf), FileProblem> {
+    let escape_hint =
+        Some("files a bundle names must stay inside that tree: no `..` escapes, no links out");
     if rel.is_empty() {
         return Err(problem("KB054", "the path is empty".into(), None));
     }
@@ -490,7 +496,7 @@ pub fn read_relative(origin: &Origin, rel: &str) -> Result<LoadedFile, FileProbl
         return Err(problem(
             "KB054",
             format!("{rel:?} leads outside the directory tree given to kbundle"),
-            Some("files a bundle names must stay inside that tree: no `..` escapes, no links out"),
+            escape_hint,
         ));
     }
     let real = std::fs::canonicalize(&joined).map_err(|e| {
@@ -512,9 +518,16 @@ pub fn read_relative(origin: &Origin, rel: &str) -> Result<LoadedFile, FileProbl
             format!(
                 "{display} is a symbolic link that leads outside the directory tree given to kbundle"
             ),
-            Some("files a bundle names must stay inside that tree: no `..` escapes, no links out"),
+            escape_hint,
         ));
     }
+    Ok((display, real))
+}
+
+/// Read a file an object names (a schema, a migration), with the confinement of
+/// [`resolve_confined`] and the size limit [`MAX_REFERENCED_BYTES`].
+pub fn read_relative(origin: &Origin, rel: &str) -> Result<LoadedFile, FileProblem> {
+    let (display, real) = resolve_confined(origin, rel)?;
     let meta = std::fs::metadata(&real)
         .map_err(|e| problem("KB050", format!("cannot read {display}: {e}"), None))?;
     if !meta.is_file() {
@@ -543,70 +556,7 @@ pub const MAX_DIR_ENTRIES: usize = 10_000;
 /// The folder `rel` names, resolved and confined exactly like [`read_relative`] resolves a file:
 /// its real path, or why it cannot be used.
 fn resolve_relative_dir(origin: &Origin, rel: &str) -> Result<PathBuf, FileProblem> {
-    let problem = |code, message: String, hint: Option<&str>| FileProblem {
-        code,
-        message,
-        hint: hint.map(str::to_string),
-    };
-    let escape_hint =
-        Some("files a bundle names must stay inside that tree: no `..` escapes, no links out");
-    if rel.is_empty() {
-        return Err(problem("KB054", "the path is empty".into(), None));
-    }
-    let relp = Path::new(rel);
-    if relp.is_absolute() {
-        return Err(problem(
-            "KB054",
-            format!("{rel:?} is an absolute path"),
-            Some("name folders relative to the bundle's own file"),
-        ));
-    }
-    let (Some(base), Some(root)) = (&origin.base_dir, &origin.root) else {
-        return Err(problem(
-            "KB055",
-            format!("cannot resolve {rel:?}: where the bundle's file is, is unknown"),
-            Some(
-                "under kpt use `kpt fn render`, or run `kpt fn eval .` from the package; under kustomize add `buildMetadata: [originAnnotations]`",
-            ),
-        ));
-    };
-    let shown_dir = origin
-        .file
-        .as_deref()
-        .and_then(|f| Path::new(f).parent())
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let display = join_lexically(&shown_dir, relp).display().to_string();
-    let joined = join_lexically(base, relp);
-    if !joined.starts_with(root) {
-        return Err(problem(
-            "KB054",
-            format!("{rel:?} leads outside the directory tree given to kbundle"),
-            escape_hint,
-        ));
-    }
-    let real = std::fs::canonicalize(&joined).map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::NotFound {
-            "KB056"
-        } else {
-            "KB050"
-        };
-        problem(
-            code,
-            format!("cannot read {display}: {e}"),
-            Some("check the path, relative to the bundle's file"),
-        )
-    })?;
-    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
-    if !real.starts_with(&real_root) {
-        return Err(problem(
-            "KB054",
-            format!(
-                "{display} is a symbolic link that leads outside the directory tree given to kbundle"
-            ),
-            escape_hint,
-        ));
-    }
+    let (display, real) = resolve_confined(origin, rel)?;
     if !real.is_dir() {
         return Err(problem(
             "KB056",
