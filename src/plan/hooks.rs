@@ -69,3 +69,23 @@ pub struct HookJob {
 pub const DEFAULT_DEADLINE_SECONDS: i64 = 600;
 /// Retries before a hook fails the sync.
 pub const DEFAULT_BACKOFF_LIMIT: i32 = 2;
+
+/// Basic-auth credentials as environment variables taken from the `username` and `password`
+/// keys of a Secret: the value never passes through kbundle.
+pub fn insert_basic_auth(
+    vars: &mut BTreeMap<String, EnvValue>,
+    secret: &str,
+    user_var: &str,
+    password_var: &str,
+) {
+    for (var, key) in [(user_var, "username"), (password_var, "password")] {
+        vars.insert(
+            var.to_string(),
+            EnvValue::Secret {
+                name: secret.to_string(),
+                key: key.to_string(),
+                optional: false,
+            },
+        );
+    }
+}

@@ -132,16 +132,7 @@ pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile
         ("LOG_DIR".to_string(), EnvValue::Literal("/tmp/logs".into())),
     ]);
     if let Some(secret) = ksqldb.and_then(|k| k.credentials_secret.as_ref()) {
-        for (var, key) in [("KSQL_USERNAME", "username"), ("KSQL_PASSWORD", "password")] {
-            vars.insert(
-                var.to_string(),
-                EnvValue::Secret {
-                    name: secret.clone(),
-                    key: key.to_string(),
-                    optional: false,
-                },
-            );
-        }
+        super::hooks::insert_basic_auth(&mut vars, secret, "KSQL_USERNAME", "KSQL_PASSWORD");
     }
     let migrations: BTreeMap<String, String> = files
         .iter()

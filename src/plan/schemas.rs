@@ -117,16 +117,7 @@ pub fn register_job(
         ),
     ]);
     if let Some(secret) = registry.and_then(|r| r.credentials_secret.as_ref()) {
-        for (var, key) in [("SR_USERNAME", "username"), ("SR_PASSWORD", "password")] {
-            vars.insert(
-                var.to_string(),
-                EnvValue::Secret {
-                    name: secret.clone(),
-                    key: key.to_string(),
-                    optional: false,
-                },
-            );
-        }
+        super::hooks::insert_basic_auth(&mut vars, secret, "SR_USERNAME", "SR_PASSWORD");
     }
     // The request bodies are built here, as JSON, so the script never has to quote a schema.
     let schema_body = json!({"schemaType": "AVRO", "schema": s.text});
