@@ -147,10 +147,16 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Vec<Diagn
             }
         } else if ft.is_dir() {
             walk(root, &path, files, diags);
-        } else if ft.is_file() && is_yaml(&name) {
+        } else if ft.is_file() && is_yaml(&name) && !is_tool_config_file(&name) {
             files.push(path);
         }
     }
+}
+
+/// kustomize knows its files by name, and they need no apiVersion or kind: skip them by name
+/// as well as by kind.
+fn is_tool_config_file(name: &str) -> bool {
+    matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kptfile")
 }
 
 fn is_yaml(name: &str) -> bool {
@@ -654,6 +660,56 @@ pub fn read_relative_dir(origin: &Origin, rel: &str) -> Result<Vec<LoadedFile>, 
         out.push(f);
     }
     Ok(out)
+}
+
+/// The kbundle objects in the `*.yaml`/`*.yml` files below `dir` (hidden entries skipped), as
+/// `(file relative to dir, "Kind/name")`, for the Argo CD discover rule. Lenient on purpose: a
+/// file that names the kbundle API group but does not parse is reported as `unparsable`, so
+/// that the app is still claimed and rendering reports the error.
+pub fn find_kbundle_objects(dir: &Path) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let mut ignored = Vec::new();
+    walk(dir, dir, &mut files, &mut ignored);
+    files.sort();
+    let group = format!("{}/", crate::model::GROUP);
+    let mut found = Vec::new();
+    for f in files {
+        let rel = f
+            .strip_prefix(dir)
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .to_string();
+        let Ok(file) = std::fs::File::open(&f) else {
+            continue;
+        };
+        let mut text = String::new();
+        if file
+            .take(MAX_INPUT_BYTES)
+            .read_to_string(&mut text)
+            .is_err()
+            || !text.contains(&group)
+        {
+            continue;
+        }
+        match yaml::parse_stream(&text) {
+            Ok(docs) => {
+                for doc in docs {
+                    let v = &doc.value;
+                    let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+                    if api.starts_with(&group) {
+                        let kind = v.get("kind").and_then(Value::as_str).unwrap_or("?");
+                        let name = v
+                            .pointer("/metadata/name")
+                            .and_then(Value::as_str)
+                            .unwrap_or("?");
+                        found.push((rel.clone(), format!("{kind}/{name}")));
+                    }
+                }
+            }
+            Err(_) => found.push((rel, "unparsable".to_string())),
+        }
+    }
+    found
 }
 
 #[cfg(test)]

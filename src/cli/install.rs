@@ -15,6 +15,14 @@ fn default_home() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config/kustomize/plugin"))
 }
 
+/// Where kustomize looks for the legacy plugin of `kind` under `home`.
+pub fn plugin_path(home: &Path, kind: &str) -> PathBuf {
+    home.join(crate::model::GROUP)
+        .join("v1alpha1")
+        .join(kind.to_lowercase())
+        .join(kind)
+}
+
 pub fn run(home: Option<PathBuf>) -> u8 {
     let Some(home) = home.or_else(default_home) else {
         eprintln!("error: no plugin home: set --plugin-home, KUSTOMIZE_PLUGIN_HOME or HOME");
@@ -28,11 +36,8 @@ pub fn run(home: Option<PathBuf>) -> u8 {
         }
     };
     for kind in ["AppBundle", "Environment"] {
-        let dir = home
-            .join(crate::model::GROUP)
-            .join("v1alpha1")
-            .join(kind.to_lowercase());
-        let target = dir.join(kind);
+        let target = plugin_path(&home, kind);
+        let dir = target.parent().unwrap_or(&home).to_path_buf();
         if let Err(e) = install_one(&exe, &dir, &target) {
             eprintln!("error: cannot install {}: {e}", target.display());
             return EXIT_USAGE;

@@ -39,12 +39,28 @@ pub fn run(config: Option<PathBuf>) -> u8 {
     code
 }
 
+/// The tree files named by bundles under a kustomization may come from: `KBUNDLE_REPO_ROOT` when
+/// it holds the kustomization (`kbundle argocd generate` sets it: Argo CD checkouts carry no
+/// `.git`), else the repository holding it (the nearest directory with `.git`), else the
+/// kustomization directory itself.
+pub fn repo_root(kustomization_dir: &Path) -> PathBuf {
+    if let Some(root) = std::env::var_os("KBUNDLE_REPO_ROOT").map(PathBuf::from)
+        && kustomization_dir.starts_with(&root)
+    {
+        return root;
+    }
+    kustomization_dir
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(kustomization_dir)
+        .to_path_buf()
+}
+
 /// Where files a bundle names are looked up under kustomize. kustomize does not say which file
 /// a resource came from unless the kustomization asks for `buildMetadata: [originAnnotations]`;
 /// then `config.kubernetes.io/origin` holds its path, relative to the kustomization directory.
-/// Without it, the kustomization directory itself. The tree files may come from is the
-/// repository holding the kustomization (the nearest directory with `.git`), else that directory.
-fn place(item: &mut Item, config_root: Option<&Path>) {
+/// Without it, the kustomization directory itself. Files must stay inside `repo`.
+pub fn place(item: &mut Item, config_root: Option<&Path>, repo: &Path) {
     let Some(root_dir) = config_root else { return };
     let origin_path = item
         .value
@@ -68,10 +84,6 @@ fn place(item: &mut Item, config_root: Option<&Path>) {
         }
         None => root_dir.to_path_buf(),
     };
-    let repo = root_dir
-        .ancestors()
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(root_dir);
     item.origin.base_dir = Some(crate::load::join_lexically(Path::new(""), &base));
     item.origin.root = Some(repo.to_path_buf());
 }
@@ -96,9 +108,12 @@ pub fn process(config_text: &str, stdin: &str, config_root: Option<&Path>) -> (u
     }
     let mut config = config_items.remove(0);
     config.origin = Origin::default();
-    place(&mut config, config_root);
-    for item in &mut items {
-        place(item, config_root);
+    if let Some(dir) = config_root {
+        let repo = repo_root(dir);
+        place(&mut config, Some(dir), &repo);
+        for item in &mut items {
+            place(item, Some(dir), &repo);
+        }
     }
     let opts = Options {
         environment: None,

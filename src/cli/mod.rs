@@ -1,9 +1,12 @@
 //! Command line: argument parsing and the mode adapters (CLI, KRM function, legacy kustomize
 //! plugin). Each adapter reads its input, calls [`crate::render::render`], and writes.
 
+mod argocd;
 mod install;
 mod krm;
+mod kustomize;
 mod legacy;
+mod term;
 
 use crate::diag::{self, Diagnostic};
 use crate::model::{self, Kind};
@@ -46,6 +49,11 @@ enum Command {
     },
     /// Run as a KRM function: ResourceList on stdin, ResourceList with results on stdout.
     Fn,
+    /// Argo CD config-management plugin commands (see plugin.yaml); run in the app directory.
+    Argocd {
+        #[command(subcommand)]
+        action: argocd::Action,
+    },
     /// Install the legacy kustomize exec plugin for both kinds.
     InstallPlugin {
         /// Plugin home; default: $KUSTOMIZE_PLUGIN_HOME, $XDG_CONFIG_HOME/kustomize/plugin or
@@ -108,6 +116,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Some(Command::Check(a)) => render_cmd(a, false),
         Some(Command::Schema { kind }) => schema_cmd(kind),
         Some(Command::Fn) => krm::run(),
+        Some(Command::Argocd { action }) => argocd::run(action),
         Some(Command::InstallPlugin { plugin_home }) => install::run(plugin_home),
         Some(Command::Legacy { config }) => legacy::run(Some(config)),
         None => {
@@ -124,7 +133,27 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
 
 fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
     let mut stdin = std::io::stdin().lock();
-    let (items, mut diags) = crate::load::read_paths(&a.paths, &mut stdin);
+    let mut items = Vec::new();
+    let mut diags = Vec::new();
+    let mut built = false;
+    // A directory holding a kustomization is built first (an overlay is what its kustomization
+    // makes of it); everything else is read as files.
+    for p in &a.paths {
+        let dir = std::path::Path::new(p);
+        if p != "-" && dir.is_dir() && kustomize::kustomization_in(dir).is_some() {
+            let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+            let repo = legacy::repo_root(&dir);
+            built = true;
+            match kustomize::build(&dir, &repo) {
+                Ok(mut built) => items.append(&mut built),
+                Err(mut d) => diags.append(&mut d),
+            }
+        } else {
+            let (mut read, mut d) = crate::load::read_paths(std::slice::from_ref(p), &mut stdin);
+            items.append(&mut read);
+            diags.append(&mut d);
+        }
+    }
     let io_failed = diags.iter().any(|d| d.code == "KB050");
     let opts = Options {
         environment: a.environment,
@@ -132,6 +161,11 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
         annotate_paths: false,
     };
     let mut rendered = render::render(items, None, &opts);
+    kustomize::strip_origin(&mut rendered.items);
+    // An overlay whose Environment transformer rendered the bundles leaves none to expand.
+    if built && rendered.items.iter().any(kustomize::is_managed) {
+        rendered.diagnostics.retain(|d| d.code != "KB008");
+    }
     diags.append(&mut rendered.diagnostics);
     diag::sort(&mut diags);
     let failed = diag::has_errors(&diags);

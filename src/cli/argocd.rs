@@ -1,0 +1,557 @@
+//! Argo CD config-management plugin adapter (`plugin.yaml` at the repository root).
+//!
+//! Argo CD runs `generate`, `discover` and the dynamic `parameters` command in the app's source
+//! directory, inside a fresh copy of the repository (no `.git`, file modes stripped), with the
+//! app's settings in `ARGOCD_*` variables. stdout is read as the app's manifests: it holds only
+//! Kubernetes objects, and never an empty set — with auto-prune, an empty set deletes the app.
+
+use super::kustomize::{self, is_kbundle};
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, term, write_stdout};
+use crate::diag::{self, Diagnostic};
+use crate::load::Item;
+use crate::render::{Consumed, Options, render};
+use crate::suggest::did_you_mean;
+use crate::target::{MANAGED_BY, MANAGER, PART_OF};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+
+#[derive(clap::Subcommand, Debug, Clone, Copy)]
+pub enum Action {
+    /// Render the app in the current directory (what plugin.yaml's `generate` runs).
+    Generate,
+    /// Print the parameter announcements for the app in the current directory (JSON).
+    Parameters,
+    /// Print the kbundle objects found below the current directory; nothing if none.
+    Discover,
+}
+
+pub fn run(action: Action) -> u8 {
+    match action {
+        Action::Generate => generate(),
+        Action::Parameters => parameters(),
+        Action::Discover => discover(),
+    }
+}
+
+/// Parameter names kbundle understands, and the read-only ones it announces.
+const ENVIRONMENT: &str = "environment";
+const BUNDLES: &str = "bundles";
+const DETECTED_ENVIRONMENTS: &str = "detected-environments";
+const DETECTED_BUNDLES: &str = "detected-bundles";
+
+/// The app's parameters, with kbundle's own defaults applied (Argo CD never sends announced
+/// defaults back).
+#[derive(Debug, Default, PartialEq)]
+struct Params {
+    environment: Option<String>,
+    bundles: Option<Vec<String>>,
+}
+
+fn param_error(message: String) -> Diagnostic {
+    Diagnostic::error("KB121", message)
+        .with_file(Some("ARGOCD_APP_PARAMETERS".into()), None)
+        .with_hint(
+            "set spec.source.plugin.parameters to `environment` (string) and/or `bundles` (array)",
+        )
+}
+
+/// `ARGOCD_APP_PARAMETERS` is `[{"name": .., "string"|"array"|"map": ..}, ..]`.
+fn parse_params(
+    json_text: Option<&str>,
+    env_fallback: Option<&str>,
+) -> Result<Params, Vec<Diagnostic>> {
+    let mut params = Params::default();
+    let mut errors = Vec::new();
+    let text = json_text.map(str::trim).filter(|t| !t.is_empty());
+    if let Some(text) = text {
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Array(list)) => {
+                for (i, p) in list.iter().enumerate() {
+                    let name = p.get("name").and_then(Value::as_str).unwrap_or("");
+                    let field = format!("[{i}]");
+                    match name {
+                        ENVIRONMENT => match p.get("string") {
+                            Some(Value::String(s)) => {
+                                params.environment = Some(s.clone()).filter(|s| !s.is_empty())
+                            }
+                            _ => errors.push(
+                                param_error(format!(
+                                    "parameter `{ENVIRONMENT}` must be a string, got {}",
+                                    short(p)
+                                ))
+                                .with_field(field),
+                            ),
+                        },
+                        BUNDLES => match p.get("array") {
+                            Some(Value::Array(items)) => {
+                                let names: Option<Vec<String>> = items
+                                    .iter()
+                                    .map(|v| v.as_str().map(str::to_string))
+                                    .collect();
+                                match names {
+                                    Some(n) if n.is_empty() => params.bundles = None,
+                                    Some(n) => params.bundles = Some(n),
+                                    None => errors.push(
+                                        param_error(format!(
+                                            "parameter `{BUNDLES}` must be an array of names, got {}",
+                                            short(p)
+                                        ))
+                                        .with_field(field),
+                                    ),
+                                }
+                            }
+                            _ => errors.push(
+                                param_error(format!(
+                                    "parameter `{BUNDLES}` must be an array, got {}",
+                                    short(p)
+                                ))
+                                .with_field(field),
+                            ),
+                        },
+                        DETECTED_ENVIRONMENTS | DETECTED_BUNDLES => errors.push(
+                            param_error(format!(
+                                "parameter `{name}` is announced for information only and cannot be set"
+                            ))
+                            .with_field(field)
+                            .with_hint(format!(
+                                "set `{}` instead",
+                                if name == DETECTED_BUNDLES { BUNDLES } else { ENVIRONMENT }
+                            )),
+                        ),
+                        other => {
+                            let mut d = param_error(format!("unknown parameter {other:?}"))
+                                .with_field(field);
+                            if let Some(s) = did_you_mean(other, [ENVIRONMENT, BUNDLES]) {
+                                d = d.with_hint(format!("did you mean `{s}`?"));
+                            }
+                            errors.push(d);
+                        }
+                    }
+                }
+            }
+            Ok(other) => errors.push(param_error(format!(
+                "ARGOCD_APP_PARAMETERS is not a JSON list: {}",
+                short(&other)
+            ))),
+            Err(e) => errors.push(param_error(format!(
+                "ARGOCD_APP_PARAMETERS is not valid JSON: {e}"
+            ))),
+        }
+    }
+    if params.environment.is_none() {
+        params.environment = env_fallback
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+    }
+    if errors.is_empty() {
+        Ok(params)
+    } else {
+        Err(errors)
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(80).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// The checkout's root: the app directory with `ARGOCD_APP_SOURCE_PATH` taken off its end (Argo
+/// CD's copy has no `.git`); else the repository holding it; else the app directory. Files a
+/// bundle names must stay inside it.
+fn repo_root(app: &Path, source_path: Option<&str>) -> PathBuf {
+    if let Some(sp) = source_path {
+        let parts: Vec<&std::ffi::OsStr> = Path::new(sp)
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        let mut root = app.to_path_buf();
+        let mut matched = true;
+        for part in parts.iter().rev() {
+            if root.file_name() == Some(part) {
+                root.pop();
+            } else {
+                matched = false;
+                break;
+            }
+        }
+        if matched {
+            return root;
+        }
+    }
+    app.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(app)
+        .to_path_buf()
+}
+
+/// What the app holds: its kustomization's output when it has one, else its YAML files.
+struct App {
+    items: Vec<Item>,
+    diagnostics: Vec<Diagnostic>,
+    built: bool,
+}
+
+fn load_app(app: &Path, root: &Path) -> App {
+    if kustomize::kustomization_in(app).is_some() {
+        return match kustomize::build(app, root) {
+            Ok(items) => App {
+                items,
+                diagnostics: Vec::new(),
+                built: true,
+            },
+            Err(diagnostics) => App {
+                items: Vec::new(),
+                diagnostics,
+                built: true,
+            },
+        };
+    }
+    let (mut items, diagnostics) =
+        crate::load::read_paths(&[".".to_string()], &mut std::io::empty());
+    for item in &mut items {
+        item.origin.root = Some(root.to_path_buf());
+    }
+    App {
+        items,
+        diagnostics,
+        built: false,
+    }
+}
+
+fn current_dir() -> Result<PathBuf, u8> {
+    std::env::current_dir().map_err(|e| {
+        eprintln!("error[KB050]: cannot read the current directory: {e}");
+        EXIT_USAGE
+    })
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn label<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get("metadata")?.get("labels")?.get(key)?.as_str()
+}
+
+fn name_of(v: &Value) -> Option<&str> {
+    v.pointer("/metadata/name").and_then(Value::as_str)
+}
+
+fn kind_of(v: &Value) -> &str {
+    v.get("kind").and_then(Value::as_str).unwrap_or("")
+}
+
+/// The bundle an output object belongs to, when kbundle generated it.
+fn bundle_of(v: &Value) -> Option<&str> {
+    (label(v, MANAGED_BY) == Some(MANAGER))
+        .then(|| label(v, PART_OF))
+        .flatten()
+}
+
+fn generate() -> u8 {
+    term::install();
+    let app = match current_dir() {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let app_name = env_var("ARGOCD_APP_NAME").unwrap_or_else(|| "(unnamed)".into());
+    let params = match parse_params(
+        env_var("ARGOCD_APP_PARAMETERS").as_deref(),
+        env_var("ARGOCD_ENV_KBUNDLE_ENVIRONMENT").as_deref(),
+    ) {
+        Ok(p) => p,
+        Err(diags) => {
+            eprint!("{}", diag::render_human(&diags));
+            return EXIT_ERRORS;
+        }
+    };
+    let root = repo_root(&app, env_var("ARGOCD_APP_SOURCE_PATH").as_deref());
+    let loaded = load_app(&app, &root);
+    let mut diags = loaded.diagnostics;
+    if term::terminated() {
+        return EXIT_ERRORS;
+    }
+    let input_bundles: BTreeSet<String> = loaded
+        .items
+        .iter()
+        .filter(|i| is_kbundle(i) && kind_of(&i.value) == "AppBundle")
+        .filter_map(|i| name_of(&i.value).map(str::to_string))
+        .collect();
+    // When the kustomization renders the bundles itself (an Environment transformer), the
+    // parameter can only confirm the Environment the overlay holds, not choose another.
+    if loaded.built
+        && input_bundles.is_empty()
+        && let Some(env) = &params.environment
+        && !diag::has_errors(&diags)
+        && !crate::load::find_kbundle_objects(&app)
+            .iter()
+            .any(|(_, what)| *what == format!("Environment/{env}"))
+    {
+        diags.push(
+            Diagnostic::error(
+                "KB125",
+                format!(
+                    "the `environment` parameter ({env:?}) cannot apply: this app's kustomization \
+                     renders its bundles itself"
+                ),
+            )
+            .with_file(Some("kustomization.yaml".into()), None)
+            .with_hint(
+                "the Environment listed under the kustomization's `transformers:` is the one used; \
+                 remove the parameter, or list the Environments under `resources:` instead",
+            ),
+        );
+    }
+    let mut out = Vec::new();
+    if !diag::has_errors(&diags) {
+        // With no bundle left to expand, a (confirmed) Environment name has nothing to choose.
+        let environment = params
+            .environment
+            .clone()
+            .filter(|_| !(loaded.built && input_bundles.is_empty()));
+        let opts = Options {
+            environment,
+            consumed: Consumed::Remove,
+            annotate_paths: false,
+        };
+        let rendered = render(loaded.items, None, &opts);
+        // After a kustomization that renders its bundles itself, none are left to expand:
+        // "no AppBundle found" is expected then, and the output check below still applies.
+        diags.extend(
+            rendered
+                .diagnostics
+                .into_iter()
+                .filter(|d| !(loaded.built && d.code == "KB008")),
+        );
+        out = rendered.items;
+    }
+    if !diag::has_errors(&diags) {
+        kustomize::strip_origin(&mut out);
+        if let Some(wanted) = &params.bundles {
+            let known: BTreeSet<&str> = input_bundles
+                .iter()
+                .map(String::as_str)
+                .chain(out.iter().filter_map(bundle_of))
+                .collect();
+            for (i, name) in wanted.iter().enumerate() {
+                if !known.contains(name.as_str()) {
+                    let mut d = Diagnostic::error(
+                        "KB122",
+                        format!("parameter `bundles` names {name:?}, which this app does not hold"),
+                    )
+                    .with_file(Some("ARGOCD_APP_PARAMETERS".into()), None)
+                    .with_field(format!("bundles[{i}]"));
+                    d = match did_you_mean(name, known.iter().copied()) {
+                        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                        None => d.with_hint(format!(
+                            "bundles found: {}",
+                            known.iter().copied().collect::<Vec<_>>().join(", ")
+                        )),
+                    };
+                    diags.push(d);
+                }
+            }
+            // Objects of other bundles are left out; everything else (pass-through objects)
+            // stays, as it belongs to the app rather than to a bundle.
+            out.retain(|v| bundle_of(v).is_none_or(|b| wanted.iter().any(|w| w == b)));
+        }
+    }
+    if !diag::has_errors(&diags) && out.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                "KB120",
+                format!("refusing to print an empty manifest set for app {app_name}"),
+            )
+            .with_file(Some(app.display().to_string()), None)
+            .with_hint(
+                "with auto-prune, Argo CD would delete every resource of the app: check the app's \
+                 path (ARGOCD_APP_SOURCE_PATH) and that it holds AppBundles, and the `bundles` \
+                 parameter",
+            ),
+        );
+    }
+    diag::sort(&mut diags);
+    let report = diag::render_human(&diags);
+    if !report.is_empty() {
+        eprint!("{report}");
+    }
+    if diag::has_errors(&diags) {
+        return EXIT_ERRORS;
+    }
+    let text = match crate::yaml::to_stream(&out) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot write YAML: {e}");
+            return EXIT_ERRORS;
+        }
+    };
+    if !term::begin_output() {
+        return EXIT_ERRORS;
+    }
+    write_stdout(&text);
+    EXIT_OK
+}
+
+/// Dynamic parameter announcements: what the app holds, for the Argo CD UI. Problems go to
+/// stderr as warnings; `generate` is where they fail the app.
+fn parameters() -> u8 {
+    term::install();
+    let app = match current_dir() {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let root = repo_root(&app, env_var("ARGOCD_APP_SOURCE_PATH").as_deref());
+    // The app's own files hold the Environment of an overlay (a transformer's config); the
+    // kustomization's output holds the bundles it renders, or their generated objects.
+    let (files, mut diags) = crate::load::read_paths(&[".".to_string()], &mut std::io::empty());
+    let mut values: Vec<Value> = files.into_iter().map(|i| i.value).collect();
+    if kustomize::kustomization_in(&app).is_some() {
+        match kustomize::build(&app, &root) {
+            Ok(items) => values.extend(items.into_iter().map(|i| i.value)),
+            Err(d) => diags.extend(d),
+        }
+    }
+    let mut envs = BTreeSet::new();
+    let mut bundles = BTreeSet::new();
+    for v in &values {
+        let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        if api.starts_with(&format!("{}/", crate::model::GROUP)) {
+            match (kind_of(v), name_of(v)) {
+                ("Environment", Some(n)) => {
+                    envs.insert(n.to_string());
+                }
+                ("AppBundle", Some(n)) => {
+                    bundles.insert(n.to_string());
+                }
+                _ => {}
+            }
+        } else if let Some(b) = bundle_of(v) {
+            bundles.insert(b.to_string());
+        }
+    }
+    for d in &mut diags {
+        d.severity = diag::Severity::Warning;
+    }
+    let report = diag::render_human(&diags);
+    if !report.is_empty() {
+        eprint!("{report}");
+    }
+    let list = |s: BTreeSet<String>| Value::Array(s.into_iter().map(Value::String).collect());
+    let announcements = json!([
+        {
+            "name": DETECTED_ENVIRONMENTS,
+            "title": "Environments in this app (read-only)",
+            "tooltip": "kbundle Environments found in the app directory and its kustomization; \
+                        choose one with the `environment` parameter when there are several",
+            "collectionType": "array",
+            "array": list(envs),
+        },
+        {
+            "name": DETECTED_BUNDLES,
+            "title": "AppBundles in this app (read-only)",
+            "tooltip": "AppBundles this app renders; the `bundles` parameter can restrict the \
+                        output to some of them",
+            "collectionType": "array",
+            "array": list(bundles),
+        },
+    ]);
+    if !term::begin_output() {
+        return EXIT_ERRORS;
+    }
+    write_stdout(&format!("{announcements}\n"));
+    EXIT_OK
+}
+
+/// The discover rule: succeed with output when the app directory holds kbundle objects. A file
+/// that mentions the kbundle API group but does not parse still counts — `generate` then reports
+/// the error, where a silent non-match would hand the app to another tool.
+fn discover() -> u8 {
+    let app = match current_dir() {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let found = crate::load::find_kbundle_objects(&app);
+    let mut text = String::new();
+    for (file, what) in found {
+        text.push_str(&format!("{what}\t{file}\n"));
+    }
+    write_stdout(&text);
+    EXIT_OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_default_and_fallback() {
+        assert_eq!(parse_params(None, None).unwrap(), Params::default());
+        let p = parse_params(Some(""), Some("prod")).unwrap();
+        assert_eq!(p.environment.as_deref(), Some("prod"));
+        let p = parse_params(
+            Some(r#"[{"name":"environment","string":"dev"},{"name":"bundles","array":["a","b"]}]"#),
+            Some("prod"),
+        )
+        .unwrap();
+        assert_eq!(p.environment.as_deref(), Some("dev"));
+        assert_eq!(p.bundles, Some(vec!["a".to_string(), "b".to_string()]));
+        // An empty string or list means the default.
+        let p = parse_params(
+            Some(r#"[{"name":"environment","string":""},{"name":"bundles","array":[]}]"#),
+            Some("prod"),
+        )
+        .unwrap();
+        assert_eq!(p.environment.as_deref(), Some("prod"));
+        assert_eq!(p.bundles, None);
+    }
+
+    #[test]
+    fn params_errors_name_the_problem() {
+        let codes = |t: &str| {
+            parse_params(Some(t), None)
+                .unwrap_err()
+                .into_iter()
+                .map(|d| (d.code, d.message, d.hint))
+                .collect::<Vec<_>>()
+        };
+        let e = codes("not json");
+        assert_eq!(e[0].0, "KB121");
+        assert!(e[0].1.contains("not valid JSON"));
+        let e = codes(r#"{"name":"environment"}"#);
+        assert!(e[0].1.contains("not a JSON list"));
+        let e = codes(r#"[{"name":"enviroment","string":"x"}]"#);
+        assert!(e[0].1.contains("unknown parameter"));
+        assert_eq!(e[0].2.as_deref(), Some("did you mean `environment`?"));
+        let e = codes(r#"[{"name":"environment","array":["x"]}]"#);
+        assert!(e[0].1.contains("must be a string"));
+        let e = codes(r#"[{"name":"bundles","array":[1]}]"#);
+        assert!(e[0].1.contains("array of names"));
+        let e = codes(r#"[{"name":"detected-bundles","array":["x"]}]"#);
+        assert!(e[0].1.contains("information only"));
+    }
+
+    #[test]
+    fn repo_root_strips_the_source_path() {
+        let app = Path::new("/tmp/_cmp/abc/apps/overlays/prod");
+        assert_eq!(
+            repo_root(app, Some("apps/overlays/prod")),
+            Path::new("/tmp/_cmp/abc")
+        );
+        assert_eq!(
+            repo_root(app, Some("./apps/overlays/prod/")),
+            Path::new("/tmp/_cmp/abc")
+        );
+        assert_eq!(repo_root(app, Some(".")), app);
+        // A source path that is not the end of the directory confines to the app itself.
+        assert_eq!(repo_root(app, Some("other/prod")), app);
+    }
+}
