@@ -1308,3 +1308,128 @@ fn cli_render_pipe_is_idempotent() {
             .all(|o| !kind(o).is_empty() && kind(o) != "AppBundle")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// `kbundle render DIR` on a kustomization
+
+fn render_dir(dir: &Path, extra_env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(kbundle());
+    cmd.arg("render").arg(dir);
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    run(cmd)
+}
+
+/// `kbundle render overlays/prod` builds the overlay the way kubectl kustomize does (with a
+/// private plugin home: no plugin installed) and prints the same objects. An overlay that lists
+/// its Environment under `resources:` instead of `transformers:` renders to the same objects.
+#[test]
+fn render_builds_a_kustomization_like_kubectl_kustomize() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("plugins");
+    install_plugin(&home);
+    let root = tmp.path().join("app");
+    write(
+        &root,
+        "base/kustomization.yaml",
+        "resources:\n- bundle.yaml\n",
+    );
+    write(&root, "base/bundle.yaml", ORDERS);
+    let patch = "patches:
+- target:
+    kind: AppBundle
+    name: orders
+  patch: |-
+    - op: replace
+      path: /spec/topics/0/partitions
+      value: 24
+buildMetadata: [originAnnotations]
+";
+    write(&root, "overlays/prod/env.yaml", PROD);
+    write(
+        &root,
+        "overlays/prod/kustomization.yaml",
+        &format!("resources:\n- ../../base\ntransformers:\n- env.yaml\n{patch}"),
+    );
+    write(&root, "overlays/asinput/env.yaml", PROD);
+    write(
+        &root,
+        "overlays/asinput/kustomization.yaml",
+        &format!("resources:\n- ../../base\n- env.yaml\n{patch}"),
+    );
+
+    let by_kubectl = kustomize(&home, &root.join("overlays/prod"), true);
+    assert_ok(&by_kubectl, "kubectl kustomize overlays/prod");
+    let kubectl_text = stdout(&by_kubectl);
+    assert!(
+        kubectl_text.contains("config.kubernetes.io/origin"),
+        "originAnnotations should stamp the generated objects under kubectl:\n{kubectl_text}"
+    );
+
+    // No KUSTOMIZE_PLUGIN_HOME given: kbundle brings its own plugins.
+    let rendered = render_dir(&root.join("overlays/prod"), &[]);
+    assert_ok(&rendered, "kbundle render overlays/prod");
+    let text = stdout(&rendered);
+    assert!(
+        !stderr(&rendered).contains("KB008"),
+        "no 'no AppBundle' warning after a transformer rendered them: {}",
+        stderr(&rendered)
+    );
+    assert!(
+        !text.contains("config.kubernetes.io/origin"),
+        "origin annotations must not reach the cluster:\n{text}"
+    );
+    let objs = docs(&text);
+    assert_eq!(ids(&objs), orders_ids());
+    assert_generated(&objs, "orders", Some("kafka-prod"), "prod-cluster");
+    assert_eq!(partitions(&objs)["orders.created.v1"], 24);
+
+    // Same objects as kubectl's, once its origin annotations are taken off.
+    let mut from_kubectl = docs(&kubectl_text);
+    for o in &mut from_kubectl {
+        let meta = o["metadata"].as_object_mut().unwrap();
+        if let Some(ann) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+            ann.remove("config.kubernetes.io/origin");
+            if ann.is_empty() {
+                meta.remove("annotations");
+            }
+        }
+    }
+    assert_eq!(objs, from_kubectl);
+
+    let as_input = render_dir(&root.join("overlays/asinput"), &[]);
+    assert_ok(&as_input, "kbundle render overlays/asinput");
+    // kubectl sorts its output by kind and name; kbundle keeps its own order.
+    let sorted = |mut v: Vec<Value>| {
+        v.sort_by_key(|o| {
+            (
+                kind(o).to_string(),
+                s(o, "/metadata/name").map(str::to_string),
+            )
+        });
+        v
+    };
+    assert_eq!(sorted(docs(&stdout(&as_input))), sorted(objs.clone()));
+
+    // A failed build: the plugin's diagnostics come through, nothing on stdout.
+    write(
+        &root,
+        "overlays/prod/kustomization.yaml",
+        "resources:\n- ../../base\ntransformers:\n- env.yaml\npatches:\n- target:\n    kind: AppBundle\n    name: orders\n  patch: |-\n    - op: replace\n      path: /spec/topics/0/partitions\n      value: 100000\n",
+    );
+    let failed = render_dir(&root.join("overlays/prod"), &[]);
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    assert!(failed.stdout.is_empty());
+    let err = stderr(&failed);
+    assert!(err.contains("KB124") && err.contains("KB023"), "{err}");
+
+    // No kustomize to be found: KB123, nothing on stdout.
+    let missing = render_dir(
+        &root.join("overlays/asinput"),
+        &[("KBUNDLE_KUSTOMIZE", "/nonexistent/kustomize")],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(missing.stdout.is_empty());
+    assert!(stderr(&missing).contains("KB123"), "{}", stderr(&missing));
+}

@@ -336,6 +336,14 @@ fn generate() -> u8 {
     }
     if !diag::has_errors(&diags) {
         kustomize::strip_origin(&mut out);
+        // Local-config objects (kpt setters, function configs) describe the package, not the
+        // cluster: kustomize and `kpt live apply` leave them out, and so does the plugin.
+        out.retain(|v| {
+            v.pointer("/metadata/annotations")
+                .and_then(|a| a.get(crate::render::LOCAL_CONFIG))
+                .and_then(Value::as_str)
+                != Some("true")
+        });
         if let Some(wanted) = &params.bundles {
             let known: BTreeSet<&str> = input_bundles
                 .iter()
