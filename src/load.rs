@@ -25,6 +25,9 @@ pub struct Origin {
     pub base_dir: Option<PathBuf>,
     /// The tree those files must stay inside: the directory the user gave kbundle.
     pub root: Option<PathBuf>,
+    /// `base_dir` is a guess: kustomize built the object without origin annotations, so it is
+    /// taken to be in the kustomization's directory. A missing file then says how to fix it.
+    pub base_dir_guessed: bool,
 }
 
 /// One Kubernetes-style object read from the input.
@@ -225,6 +228,7 @@ fn parse_file_bytes(
                 span: Some(doc.span),
                 base_dir: None,
                 root: None,
+                base_dir_guessed: false,
             },
         });
     }
@@ -360,6 +364,7 @@ fn krm_origin(v: &Value, fallback_index: usize) -> Origin {
         span: None,
         base_dir,
         root,
+        base_dir_guessed: false,
     }
 }
 
@@ -514,7 +519,13 @@ fn resolve_confined(origin: &Origin, rel: &str) -> Result<(String, PathBuf), Fil
         problem(
             code,
             format!("cannot read {display}: {e}"),
-            Some("check the path, relative to the bundle's file"),
+            Some(if origin.base_dir_guessed {
+                "kustomize did not say which file the bundle came from, so its files were looked \
+                 up in the kustomization's directory: add `buildMetadata: [originAnnotations]` \
+                 to the kustomization"
+            } else {
+                "check the path, relative to the bundle's file"
+            }),
         )
     })?;
     let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
@@ -723,6 +734,7 @@ mod tests {
             span: None,
             base_dir: Some(root.to_path_buf()),
             root: Some(root.to_path_buf()),
+            base_dir_guessed: false,
         }
     }
 

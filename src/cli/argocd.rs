@@ -63,7 +63,10 @@ fn parse_params(
 ) -> Result<Params, Vec<Diagnostic>> {
     let mut params = Params::default();
     let mut errors = Vec::new();
-    let text = json_text.map(str::trim).filter(|t| !t.is_empty());
+    // Argo CD sends `null` when the Application sets no parameters (it marshals a nil list).
+    let text = json_text
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && *t != "null");
     if let Some(text) = text {
         match serde_json::from_str::<Value>(text) {
             Ok(Value::Array(list)) => {
@@ -503,6 +506,8 @@ mod tests {
     #[test]
     fn params_default_and_fallback() {
         assert_eq!(parse_params(None, None).unwrap(), Params::default());
+        assert_eq!(parse_params(Some("null"), None).unwrap(), Params::default());
+        assert_eq!(parse_params(Some(" [] "), None).unwrap(), Params::default());
         let p = parse_params(Some(""), Some("prod")).unwrap();
         assert_eq!(p.environment.as_deref(), Some("prod"));
         let p = parse_params(

@@ -82,7 +82,10 @@ pub fn place(item: &mut Item, config_root: Option<&Path>, repo: &Path) {
                 .map(|d| root_dir.join(d))
                 .unwrap_or_else(|| root_dir.to_path_buf())
         }
-        None => root_dir.to_path_buf(),
+        None => {
+            item.origin.base_dir_guessed = true;
+            root_dir.to_path_buf()
+        }
     };
     item.origin.base_dir = Some(crate::load::join_lexically(Path::new(""), &base));
     item.origin.root = Some(repo.to_path_buf());

@@ -1,0 +1,2 @@
+CREATE STREAM IF NOT EXISTS orders (id VARCHAR KEY, amount BIGINT, currency VARCHAR)
+  WITH (KAFKA_TOPIC='orders.created.v1', VALUE_FORMAT='AVRO');
