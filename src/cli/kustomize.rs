@@ -205,8 +205,8 @@ pub fn build(dir: &Path, repo: &Path) -> Result<Vec<Item>, Vec<Diagnostic>> {
         );
         d.file = Some(dir.display().to_string());
         return Err(vec![d.with_hint(
-            "kbundle diagnostics from a plugin inside the build are shown above; \
-             run the same command locally to reproduce",
+            "the kustomize output quoted above holds the diagnostics of the kbundle plugin it \
+             ran; run the same command locally to reproduce",
         )]);
     }
     if let Some(Err(e)) = read {

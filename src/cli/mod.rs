@@ -142,7 +142,18 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
         let dir = std::path::Path::new(p);
         if p != "-" && dir.is_dir() && kustomize::kustomization_in(dir).is_some() {
             let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-            let repo = legacy::repo_root(&dir);
+            // The tree a bundle's files must stay inside: the repository (nearest `.git`),
+            // else the working directory when it holds the kustomization, else the latter.
+            let repo = match std::env::current_dir() {
+                Ok(cwd)
+                    if std::env::var_os("KBUNDLE_REPO_ROOT").is_none()
+                        && dir.starts_with(&cwd)
+                        && !dir.ancestors().any(|d| d.join(".git").exists()) =>
+                {
+                    cwd
+                }
+                _ => legacy::repo_root(&dir),
+            };
             built = true;
             match kustomize::build(&dir, &repo) {
                 Ok(mut built) => items.append(&mut built),
@@ -162,8 +173,9 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
     };
     let mut rendered = render::render(items, None, &opts);
     kustomize::strip_origin(&mut rendered.items);
-    // An overlay whose Environment transformer rendered the bundles leaves none to expand.
-    if built && rendered.items.iter().any(kustomize::is_managed) {
+    // An overlay whose Environment transformer rendered the bundles leaves none to expand (and
+    // a failed build has its own error): "no AppBundle found" would only mislead.
+    if built {
         rendered.diagnostics.retain(|d| d.code != "KB008");
     }
     diags.append(&mut rendered.diagnostics);
