@@ -52,6 +52,7 @@ fn bundle(root: &Path) -> BundleInput {
             span: None,
             base_dir: Some(root.to_path_buf()),
             root: Some(root.to_path_buf()),
+            base_dir_guessed: false,
         },
         files: Default::default(),
         migrations: None,
