@@ -10,72 +10,17 @@
 
 mod common;
 
+use common::{annotation, assert_ok, docs, kbundle, kind, label, require, run, s, stderr, stdout};
+
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const ENVS: [&str; 3] = ["dev", "staging", "prod"];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// The absolute path of a required orchestrator. Missing means failure, never a skip.
-fn require(tool: &str) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path) {
-        let candidate = dir.join(tool);
-        if std::fs::metadata(&candidate)
-            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        {
-            return candidate;
-        }
-    }
-    panic!(
-        "`{tool}` was not found on PATH ({}): the example GitOps tests drive the real \
-         orchestrators and are never skipped; see ../shared/INTEGRATION.md",
-        path.to_string_lossy()
-    );
-}
-
-/// The kbundle binary as an absolute path (kpt resolves exec paths against its cwd).
-fn kbundle() -> PathBuf {
-    let bin = common::kbundle_bin();
-    let bin = if bin.is_absolute() {
-        bin
-    } else {
-        common::root().join(bin)
-    };
-    assert!(bin.is_file(), "kbundle binary missing at {}", bin.display());
-    bin
-}
-
-fn run(mut cmd: Command) -> Output {
-    let shown = format!("{cmd:?}");
-    cmd.stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {shown}: {e}"))
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_ok(out: &Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        stderr(out)
-    );
-}
 
 /// Copies `from` into `to` recursively (regular files and directories only).
 fn copy_tree(from: &Path, to: &Path) {
@@ -156,36 +101,8 @@ fn cli_render(repo: &Path, env: &str) -> Output {
     run(cmd)
 }
 
-fn docs(text: &str) -> Vec<Value> {
-    kbundle::yaml::parse_stream(text)
-        .unwrap_or_else(|e| panic!("output is not YAML ({e}):\n{text}"))
-        .into_iter()
-        .map(|d| d.value)
-        .collect()
-}
-
-fn s<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
-    v.pointer(pointer).and_then(Value::as_str)
-}
-
-fn kind(v: &Value) -> &str {
-    s(v, "/kind").unwrap_or("")
-}
-
 fn name(v: &Value) -> &str {
     s(v, "/metadata/name").unwrap_or("")
-}
-
-fn label<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.pointer("/metadata/labels")
-        .and_then(|l| l.get(key))
-        .and_then(Value::as_str)
-}
-
-fn annotation<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.pointer("/metadata/annotations")
-        .and_then(|a| a.get(key))
-        .and_then(Value::as_str)
 }
 
 /// The one object of `kind` whose name starts with `prefix`.
