@@ -32,6 +32,7 @@
 
 mod common;
 
+use common::{ORDERS, PAYMENTS, PROD, STAGING};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -1277,71 +1278,6 @@ impl Sidecar {
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 // ---------------------------------------------------------------------------------------------
-
-const ORDERS: &str = "apiVersion: kbundle.dev/v1alpha1
-kind: AppBundle
-metadata:
-  name: orders
-spec:
-  owner: team-orders
-  topics:
-    - name: orders.created.v1
-      partitions: 6
-    - name: orders.audit.v1
-  principals:
-    - name: orders-service
-      authentication: scram-sha-512
-      produces: [orders.created.v1]
-      consumes:
-        - topics: [orders.audit.v1]
-          group: orders-service
-";
-
-const PAYMENTS: &str = "apiVersion: kbundle.dev/v1alpha1
-kind: AppBundle
-metadata:
-  name: payments
-spec:
-  owner: team-payments
-  topics:
-    - name: payments.settled.v1
-      partitions: 12
-  principals:
-    - name: payments-service
-      authentication: scram-sha-512
-      produces: [payments.settled.v1]
-";
-
-const PROD: &str = "apiVersion: kbundle.dev/v1alpha1
-kind: Environment
-metadata:
-  name: prod
-spec:
-  target: strimzi
-  namespace: kafka-prod
-  strimzi:
-    cluster: prod-cluster
-  defaults:
-    partitions: 3
-    replicas: 3
-  policy:
-    minReplicas: 3
-    maxPartitions: 48
-";
-
-const STAGING: &str = "apiVersion: kbundle.dev/v1alpha1
-kind: Environment
-metadata:
-  name: staging
-spec:
-  target: strimzi
-  namespace: kafka-staging
-  strimzi:
-    cluster: staging-cluster
-  defaults:
-    partitions: 1
-    replicas: 1
-";
 
 const UNRELATED: &str = "apiVersion: v1
 kind: ConfigMap

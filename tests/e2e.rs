@@ -18,8 +18,8 @@
 mod common;
 
 use common::{
-    annotation, assert_failed, assert_ok, docs, kbundle, kind, label, require, run, s, stderr,
-    stdout,
+    ORDERS, PAYMENTS, PROD, STAGING, annotation, assert_failed, assert_ok, docs, kbundle, kind,
+    label, require, run, s, stderr, stdout,
 };
 
 use serde_json::Value;
@@ -34,71 +34,6 @@ const KPTFILE: &str = "apiVersion: kpt.dev/v1
 kind: Kptfile
 metadata:
   name: pkg
-";
-
-const ORDERS: &str = "apiVersion: kbundle.dev/v1alpha1
-kind: AppBundle
-metadata:
-  name: orders
-spec:
-  owner: team-orders
-  topics:
-    - name: orders.created.v1
-      partitions: 6
-    - name: orders.audit.v1
-  principals:
-    - name: orders-service
-      authentication: scram-sha-512
-      produces: [orders.created.v1]
-      consumes:
-        - topics: [orders.audit.v1]
-          group: orders-service
-";
-
-const PAYMENTS: &str = "apiVersion: kbundle.dev/v1alpha1
-kind: AppBundle
-metadata:
-  name: payments
-spec:
-  owner: team-payments
-  topics:
-    - name: payments.settled.v1
-      partitions: 12
-  principals:
-    - name: payments-service
-      authentication: scram-sha-512
-      produces: [payments.settled.v1]
-";
-
-const PROD: &str = "apiVersion: kbundle.dev/v1alpha1
-kind: Environment
-metadata:
-  name: prod
-spec:
-  target: strimzi
-  namespace: kafka-prod
-  strimzi:
-    cluster: prod-cluster
-  defaults:
-    partitions: 3
-    replicas: 3
-  policy:
-    minReplicas: 3
-    maxPartitions: 48
-";
-
-const STAGING: &str = "apiVersion: kbundle.dev/v1alpha1
-kind: Environment
-metadata:
-  name: staging
-spec:
-  target: strimzi
-  namespace: kafka-staging
-  strimzi:
-    cluster: staging-cluster
-  defaults:
-    partitions: 1
-    replicas: 1
 ";
 
 const CONFIGMAP: &str = "# Not ours: kbundle must leave it alone.

@@ -143,3 +143,71 @@ pub fn annotation<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
         .and_then(|a| a.get(key))
         .and_then(Value::as_str)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures shared by the end-to-end tests (two bundles, two Environments)
+
+pub const ORDERS: &str = "apiVersion: kbundle.dev/v1alpha1
+kind: AppBundle
+metadata:
+  name: orders
+spec:
+  owner: team-orders
+  topics:
+    - name: orders.created.v1
+      partitions: 6
+    - name: orders.audit.v1
+  principals:
+    - name: orders-service
+      authentication: scram-sha-512
+      produces: [orders.created.v1]
+      consumes:
+        - topics: [orders.audit.v1]
+          group: orders-service
+";
+
+pub const PAYMENTS: &str = "apiVersion: kbundle.dev/v1alpha1
+kind: AppBundle
+metadata:
+  name: payments
+spec:
+  owner: team-payments
+  topics:
+    - name: payments.settled.v1
+      partitions: 12
+  principals:
+    - name: payments-service
+      authentication: scram-sha-512
+      produces: [payments.settled.v1]
+";
+
+pub const PROD: &str = "apiVersion: kbundle.dev/v1alpha1
+kind: Environment
+metadata:
+  name: prod
+spec:
+  target: strimzi
+  namespace: kafka-prod
+  strimzi:
+    cluster: prod-cluster
+  defaults:
+    partitions: 3
+    replicas: 3
+  policy:
+    minReplicas: 3
+    maxPartitions: 48
+";
+
+pub const STAGING: &str = "apiVersion: kbundle.dev/v1alpha1
+kind: Environment
+metadata:
+  name: staging
+spec:
+  target: strimzi
+  namespace: kafka-staging
+  strimzi:
+    cluster: staging-cluster
+  defaults:
+    partitions: 1
+    replicas: 1
+";
