@@ -459,6 +459,8 @@ struct Application {
     parameters: Vec<Value>,
     /// Where it was read from (for messages).
     origin: String,
+    /// What the destination cluster serves (`KUBE_API_VERSIONS`).
+    kube_api_versions: String,
 }
 
 impl Application {
@@ -512,6 +514,7 @@ impl Application {
             plugin_env,
             parameters,
             origin: origin.to_string(),
+            kube_api_versions: KUBE_API_VERSIONS.to_string(),
         };
         assert!(!app.name.is_empty(), "{origin}: metadata.name");
         app
@@ -553,6 +556,11 @@ spec:
         self
     }
 
+    fn with_kube_api_versions(mut self, versions: &str) -> Application {
+        self.kube_api_versions = versions.into();
+        self
+    }
+
     fn with_env(mut self, name: &str, value: &str) -> Application {
         self.plugin_env.push((name.into(), value.into()));
         self
@@ -575,7 +583,7 @@ spec:
                 self.target_revision.clone(),
             ),
             ("KUBE_VERSION".into(), KUBE_VERSION.into()),
-            ("KUBE_API_VERSIONS".into(), KUBE_API_VERSIONS.into()),
+            ("KUBE_API_VERSIONS".into(), self.kube_api_versions.clone()),
         ]
     }
 
@@ -2868,4 +2876,33 @@ fn argo_timeout_terminates_the_process_group() {
         assert_gone(pid, "kustomize's process after the group SIGTERM");
     }
     eprintln!("group SIGTERM: exit {:?}, codes {found:?}", run.code());
+}
+
+/// A destination cluster whose Strimzi serves only v1beta2: generate still succeeds (the CRDs
+/// may come in the same sync) but warns with KB127 and names the Environment setting to change.
+#[test]
+fn unserved_api_versions_are_warned_about() {
+    let sidecar = Sidecar::kbundle();
+    let repo = plain_repo();
+    let app = Application::kbundle("kafka", "apps/kafka")
+        .with_kube_api_versions("v1,batch/v1,kafka.strimzi.io/v1beta2,monitoring.coreos.com/v1");
+    let g = sidecar.generate(&repo, &app);
+    let objs = g.ok("a cluster with Strimzi v1beta2 only");
+    assert!(objs.iter().any(|o| kind(o) == "KafkaTopic"));
+    let run = g.run.as_ref().expect("generate ran");
+    assert!(
+        run.stderr.contains("warning[KB127]")
+            && run
+                .stderr
+                .contains("does not serve kafka.strimzi.io/v1 (KafkaTopic, KafkaUser)")
+            && run
+                .stderr
+                .contains("spec.strimzi.apiVersion: kafka.strimzi.io/v1beta2"),
+        "{}",
+        run.stderr
+    );
+    // The default simulated cluster serves everything: no warning.
+    let g = sidecar.generate(&repo, &Application::kbundle("kafka", "apps/kafka"));
+    g.ok("a cluster serving every API");
+    assert!(!g.run.as_ref().unwrap().stderr.contains("KB127"));
 }

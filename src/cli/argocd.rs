@@ -376,6 +376,11 @@ fn generate() -> u8 {
             out.retain(|v| bundle_of(v).is_none_or(|b| wanted.iter().any(|w| w == b)));
         }
     }
+    if !diag::has_errors(&diags)
+        && let Some(served) = env_var("KUBE_API_VERSIONS")
+    {
+        diags.extend(unserved_api_versions(&out, &served));
+    }
     if !diag::has_errors(&diags) && out.is_empty() {
         diags.push(
             Diagnostic::error(
@@ -410,6 +415,64 @@ fn generate() -> u8 {
     }
     write_stdout(&text);
     EXIT_OK
+}
+
+/// Argo CD passes the destination cluster's API versions (`group/version`, and with some
+/// versions also `group/version/Kind`, comma-separated). An object whose apiVersion the cluster
+/// does not serve cannot sync: say so at generate time, where the fix (usually
+/// `spec.strimzi.apiVersion` in the Environment, or installing the operator) is clear. A warning,
+/// not an error: the CRDs may arrive in the same sync.
+fn unserved_api_versions(objects: &[Value], served: &str) -> Vec<Diagnostic> {
+    let served: BTreeSet<&str> = served.split(',').map(str::trim).collect();
+    let is_served = |api: &str| {
+        served.contains(api)
+            || served.iter().any(|s| {
+                s.strip_prefix(api)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
+    };
+    let mut missing: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
+    for o in objects {
+        let api = o.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        if !api.is_empty() && !is_served(api) {
+            missing.entry(api).or_default().insert(kind_of(o));
+        }
+    }
+    missing
+        .into_iter()
+        .map(|(api, kinds)| {
+            let kinds: Vec<&str> = kinds.into_iter().collect();
+            let hint = if api.starts_with("kafka.strimzi.io/") {
+                let other = if api.ends_with("/v1") {
+                    "kafka.strimzi.io/v1beta2"
+                } else {
+                    "kafka.strimzi.io/v1"
+                };
+                if is_served(other) {
+                    format!(
+                        "the cluster serves {other}: set spec.strimzi.apiVersion: {other} in the \
+                         Environment"
+                    )
+                } else {
+                    "install the Strimzi operator (its CRDs) on the destination cluster".into()
+                }
+            } else if api.starts_with("monitoring.coreos.com/") {
+                "install the prometheus-operator CRDs on the destination cluster, or remove the \
+                 bundle's alerts"
+                    .into()
+            } else {
+                "install the CRD that serves it on the destination cluster".into()
+            };
+            Diagnostic::warning(
+                "KB127",
+                format!(
+                    "the destination cluster does not serve {api} ({}), per KUBE_API_VERSIONS",
+                    kinds.join(", ")
+                ),
+            )
+            .with_hint(hint)
+        })
+        .collect()
 }
 
 /// Dynamic parameter announcements: what the app holds, for the Argo CD UI. Problems go to
@@ -550,6 +613,52 @@ mod tests {
         assert!(e[0].1.contains("array of names"));
         let e = codes(r#"[{"name":"detected-bundles","array":["x"]}]"#);
         assert!(e[0].1.contains("information only"));
+    }
+
+    #[test]
+    fn unserved_api_versions_are_named_with_the_fix() {
+        let objs = vec![
+            json!({"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaTopic"}),
+            json!({"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaUser"}),
+            json!({"apiVersion": "batch/v1", "kind": "Job"}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap"}),
+            json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule"}),
+        ];
+        let all = "v1,batch/v1,kafka.strimzi.io/v1,monitoring.coreos.com/v1";
+        assert!(unserved_api_versions(&objs, all).is_empty());
+        // group/version/Kind entries count as serving group/version.
+        let by_kind = "v1,batch/v1/Job,kafka.strimzi.io/v1/KafkaTopic,monitoring.coreos.com/v1";
+        assert!(unserved_api_versions(&objs, by_kind).is_empty());
+        let old = unserved_api_versions(&objs, "v1,batch/v1,kafka.strimzi.io/v1beta2");
+        assert_eq!(old.len(), 2);
+        assert_eq!(old[0].code, "KB127");
+        assert!(!old[0].is_error());
+        assert!(
+            old[0]
+                .message
+                .contains("kafka.strimzi.io/v1 (KafkaTopic, KafkaUser)")
+        );
+        assert!(
+            old[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("spec.strimzi.apiVersion: kafka.strimzi.io/v1beta2")
+        );
+        assert!(old[1].message.contains("monitoring.coreos.com/v1"));
+        let none = unserved_api_versions(&objs, "v1,batch/v1");
+        assert!(
+            none[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("install the Strimzi operator")
+        );
+        // "kafka.strimzi.io/v1beta2" does not serve "kafka.strimzi.io/v1".
+        assert_eq!(
+            unserved_api_versions(&objs[..1], "kafka.strimzi.io/v1beta2").len(),
+            1
+        );
     }
 
     #[test]
