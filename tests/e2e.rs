@@ -1236,11 +1236,6 @@ buildMetadata: [originAnnotations]
             }
         }
     }
-    assert_eq!(objs, from_kubectl);
-
-    let as_input = render_dir(&root.join("overlays/asinput"), &[]);
-    assert_ok(&as_input, "kbundle render overlays/asinput");
-    // kubectl sorts its output by kind and name; kbundle keeps its own order.
     let sorted = |mut v: Vec<Value>| {
         v.sort_by_key(|o| {
             (
@@ -1250,19 +1245,32 @@ buildMetadata: [originAnnotations]
         });
         v
     };
+    assert_eq!(sorted(objs.clone()), sorted(from_kubectl));
+
+    let as_input = render_dir(&root.join("overlays/asinput"), &[]);
+    assert_ok(&as_input, "kbundle render overlays/asinput");
+    // kubectl sorts its output by kind and name; kbundle keeps its own order.
     assert_eq!(sorted(docs(&stdout(&as_input))), sorted(objs.clone()));
 
     // A failed build: the plugin's diagnostics come through, nothing on stdout.
     write(
         &root,
         "overlays/prod/kustomization.yaml",
-        "resources:\n- ../../base\ntransformers:\n- env.yaml\npatches:\n- target:\n    kind: AppBundle\n    name: orders\n  patch: |-\n    - op: replace\n      path: /spec/topics/0/partitions\n      value: 100000\n",
+        "resources:\n- ../../base\ntransformers:\n- env.yaml\npatches:\n- target:\n    kind: AppBundle\n    name: orders\n  patch: |-\n    - op: replace\n      path: /spec/topics/0/partitions\n      value: 100000\nbuildMetadata: [originAnnotations]\n",
     );
     let failed = render_dir(&root.join("overlays/prod"), &[]);
     assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
     assert!(failed.stdout.is_empty());
     let err = stderr(&failed);
-    assert!(err.contains("KB124") && err.contains("KB023"), "{err}");
+    // The transformer was deferred: kbundle reports the violation itself, not through kubectl.
+    assert!(
+        err.contains("error[KB023]") && !err.contains("KB124"),
+        "{err}"
+    );
+    assert!(
+        err.contains("../../base/bundle.yaml") && err.contains("spec.topics[0].partitions"),
+        "{err}"
+    );
 
     // No kustomize to be found: KB123, nothing on stdout.
     let missing = render_dir(
@@ -1272,4 +1280,80 @@ buildMetadata: [originAnnotations]
     assert_eq!(missing.status.code(), Some(1));
     assert!(missing.stdout.is_empty());
     assert!(stderr(&missing).contains("KB123"), "{}", stderr(&missing));
+}
+
+/// The Environment transformer is deferred only when nothing in the kustomization runs after
+/// it: with another transformer after it, kustomize renders through the plugin as usual, so the
+/// later transformer still reaches the generated objects.
+#[test]
+fn render_does_not_defer_an_environment_followed_by_another_transformer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("app");
+    write(
+        &root,
+        "base/kustomization.yaml",
+        "resources:\n- bundle.yaml\n",
+    );
+    write(&root, "base/bundle.yaml", ORDERS);
+    write(&root, "overlays/prod/env.yaml", PROD);
+    write(
+        &root,
+        "overlays/prod/labels.yaml",
+        "apiVersion: builtin
+kind: LabelTransformer
+metadata:
+  name: team-labels
+labels:
+  team: platform
+fieldSpecs:
+- path: metadata/labels
+  create: true
+",
+    );
+    write(
+        &root,
+        "overlays/prod/kustomization.yaml",
+        "resources:\n- ../../base\ntransformers:\n- env.yaml\n- labels.yaml\n",
+    );
+    let out = render_dir(&root.join("overlays/prod"), &[]);
+    assert_ok(
+        &out,
+        "kbundle render with a transformer after the Environment",
+    );
+    let objs = docs(&stdout(&out));
+    assert_eq!(ids(&objs), orders_ids());
+    for o in &objs {
+        assert_eq!(label(o, "team"), Some("platform"), "{o}");
+        assert_eq!(
+            label(o, "app.kubernetes.io/managed-by"),
+            Some("kbundle"),
+            "{o}"
+        );
+    }
+
+    // Environment last: deferred, and the objects are the same as kubectl's.
+    write(
+        &root,
+        "overlays/prod/kustomization.yaml",
+        "resources:\n- ../../base\ntransformers:\n- labels.yaml\n- env.yaml\n",
+    );
+    let home = tmp.path().join("plugins");
+    install_plugin(&home);
+    let by_kubectl = kustomize(&home, &root.join("overlays/prod"), true);
+    assert_ok(&by_kubectl, "kubectl kustomize, labels then Environment");
+    let deferred = render_dir(&root.join("overlays/prod"), &[]);
+    assert_ok(&deferred, "kbundle render, labels then Environment");
+    let key = |mut v: Vec<Value>| {
+        v.sort_by_key(|o| {
+            (
+                kind(o).to_string(),
+                s(o, "/metadata/name").map(str::to_string),
+            )
+        });
+        v
+    };
+    let objs = key(docs(&stdout(&deferred)));
+    assert_eq!(objs, key(docs(&stdout(&by_kubectl))));
+    // The label reached the bundle before it was rendered; kbundle does not copy bundle labels.
+    assert!(objs.iter().all(|o| label(o, "team").is_none()));
 }

@@ -91,6 +91,29 @@ pub fn place(item: &mut Item, config_root: Option<&Path>, repo: &Path) {
     item.origin.root = Some(repo.to_path_buf());
 }
 
+/// Whether this transformer run is the one `kbundle render DIR` / `kbundle argocd generate`
+/// asked to defer: the Environment it named (`KBUNDLE_DEFER_ENVIRONMENT`), in the kustomization
+/// it builds (`KBUNDLE_DEFER_ROOT`). See `kustomize::deferrable_environment`.
+fn is_deferred(config: &serde_json::Value, config_root: Option<&Path>) -> bool {
+    let (Some(name), Some(root), Some(here)) = (
+        std::env::var_os("KBUNDLE_DEFER_ENVIRONMENT"),
+        std::env::var_os("KBUNDLE_DEFER_ROOT"),
+        config_root,
+    ) else {
+        return false;
+    };
+    let same_dir = match (std::fs::canonicalize(here), std::fs::canonicalize(&root)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    same_dir
+        && config.get("kind").and_then(serde_json::Value::as_str) == Some("Environment")
+        && config
+            .pointer("/metadata/name")
+            .and_then(serde_json::Value::as_str)
+            == name.to_str()
+}
+
 /// Config text and stdin in; exit code, stdout and stderr out.
 pub fn process(config_text: &str, stdin: &str, config_root: Option<&Path>) -> (u8, String, String) {
     // kustomize writes the config to a temp file; name the object instead of that path.
@@ -111,6 +134,20 @@ pub fn process(config_text: &str, stdin: &str, config_root: Option<&Path>) -> (u
     }
     let mut config = config_items.remove(0);
     config.origin = Origin::default();
+    if !items.is_empty() && is_deferred(&config.value, config_root) {
+        // kbundle builds this kustomization and renders its output itself: hand the inputs
+        // back untouched, with the Environment, instead of rendering them here.
+        let mut values: Vec<serde_json::Value> = items.into_iter().map(|i| i.value).collect();
+        values.push(config.value);
+        return match crate::yaml::to_stream(&values) {
+            Ok(text) => (EXIT_OK, text, String::new()),
+            Err(e) => (
+                EXIT_ERRORS,
+                String::new(),
+                format!("error: cannot write YAML: {e}\n"),
+            ),
+        };
+    }
     if let Some(dir) = config_root {
         let repo = repo_root(dir);
         place(&mut config, Some(dir), &repo);
