@@ -2906,3 +2906,53 @@ fn unserved_api_versions_are_warned_about() {
     g.ok("a cluster serving every API");
     assert!(!g.run.as_ref().unwrap().stderr.contains("KB127"));
 }
+
+/// On an overlay whose Environment is a transformer, the `environment` parameter can only
+/// confirm that Environment: the deferred transformer (last in the list) makes another name
+/// KB011; a transformer that cannot be deferred (another one runs after it) makes it KB125.
+#[test]
+fn environment_parameter_on_an_overlay_confirms_its_environment() {
+    let (_, repo) = gitops_repo();
+    let sidecar = Sidecar::kbundle();
+    let app = Application::kbundle("kafka-prod", "overlays/prod");
+    let with_env = |name: &str| {
+        app.clone()
+            .with_parameters(json!([{"name": "environment", "string": name}]))
+    };
+    let prod = sidecar.generate(&repo, &with_env("prod"));
+    let objs = prod.ok("environment=prod on overlays/prod");
+    assert!(objs.iter().any(|o| kind(o) == "KafkaTopic"));
+    assert_refused(
+        &sidecar.generate(&repo, &with_env("dev")),
+        "KB011",
+        "environment=dev on overlays/prod (deferred transformer)",
+    );
+
+    // A LabelTransformer after the Environment: kustomize renders through the plugin.
+    repo.write(
+        "overlays/prod/labels.yaml",
+        "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: team\nlabels:\n  \
+         team: platform\nfieldSpecs:\n- path: metadata/labels\n  create: true\n",
+    );
+    let k = repo.app_path("overlays/prod").join("kustomization.yaml");
+    let text = std::fs::read_to_string(&k).unwrap();
+    let text = text.replace(
+        "  - environment.yaml\n",
+        "  - environment.yaml\n  - labels.yaml\n",
+    );
+    assert!(text.contains("- labels.yaml"), "{text}");
+    std::fs::write(&k, text).unwrap();
+    let prod = sidecar.generate(&repo, &with_env("prod"));
+    let objs = prod.ok("environment=prod, transformer not last");
+    assert!(
+        objs.iter()
+            .filter(|o| kind(o) == "KafkaTopic")
+            .all(|o| label(o, "team") == Some("platform")),
+        "the later transformer reached the generated objects"
+    );
+    assert_refused(
+        &sidecar.generate(&repo, &with_env("dev")),
+        "KB125",
+        "environment=dev on overlays/prod (transformer not deferred)",
+    );
+}
