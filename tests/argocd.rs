@@ -2076,10 +2076,12 @@ fn assert_gitops_overlay(objs: &[Value], overlay: &str, src: &Path, what: &str) 
             .filter(|j| annotation(j, "argocd.argoproj.io/hook") == Some(phase))
             .count()
     };
-    assert!(
-        hooks("PreSync") > EXAMPLE_SUBJECTS.len(),
-        "{what}: no ksql migration Job"
+    assert_eq!(
+        hooks("PreSync"),
+        EXAMPLE_SUBJECTS.len(),
+        "{what}: one schema Job per subject"
     );
+    assert_eq!(hooks("Sync"), 1, "{what}: one ksql migration Job");
     assert!(hooks("PostSync") >= 1, "{what}: no smoke-test Job");
     for k in ["PrometheusRule", "AlertmanagerConfig"] {
         let owners: BTreeSet<&str> = of_kind(k)

@@ -246,8 +246,8 @@ fn assert_environment(objs: &[Value], env: &str, overlay_patches: bool) {
         }
     }
 
-    // Hook Jobs: schema registration and the ksqlDB migration before the sync, the acceptance
-    // test after it.
+    // Hook Jobs: schema registration before the sync, the ksqlDB migration in it (after the
+    // topics it reads, before the connectors), the acceptance test after it.
     let hook = |prefix: &str| {
         let job = find(objs, "Job", prefix);
         annotation(job, "argocd.argoproj.io/hook").unwrap_or_default()
@@ -258,7 +258,21 @@ fn assert_environment(objs: &[Value], env: &str, overlay_patches: bool) {
         hook("payments-schema-payments-settled-v1-value-"),
         "PreSync"
     );
-    assert_eq!(hook("orders-ksql-migrations-"), "PreSync");
+    assert_eq!(hook("orders-ksql-migrations-"), "Sync");
+    let wave = |o: &Value| {
+        annotation(o, "argocd.argoproj.io/sync-wave")
+            .unwrap_or("0")
+            .parse::<i32>()
+            .expect("numeric wave")
+    };
+    let migration = wave(find(objs, "Job", "orders-ksql-migrations-"));
+    for o in objs {
+        match kind(o) {
+            "KafkaTopic" | "KafkaUser" => assert!(wave(o) < migration, "{o}"),
+            "KafkaConnector" => assert!(wave(o) > migration, "{o}"),
+            _ => {}
+        }
+    }
     assert_eq!(hook("orders-test-smoke-"), "PostSync");
 
     // The files beside base/orders/appbundle.yaml made it in: the current schema (v2, with

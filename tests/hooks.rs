@@ -127,8 +127,8 @@ fn migration_and_test_jobs_match_the_kubernetes_schemas() {
         }
     }
     let want = [
-        ("ConfigMap", "PreSync"),
-        ("Job", "PreSync"),
+        ("ConfigMap", "Sync"),
+        ("Job", "Sync"),
         ("Job", "PostSync"),
         ("Job", "PostSync"),
     ];

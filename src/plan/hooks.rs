@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Phase {
     PreSync,
+    /// Among the ordinary resources, ordered by wave: Argo CD runs a wave's hooks once the
+    /// earlier waves are applied and healthy.
+    Sync,
     PostSync,
 }
 
@@ -15,6 +18,7 @@ impl Phase {
     pub fn as_str(self) -> &'static str {
         match self {
             Phase::PreSync => "PreSync",
+            Phase::Sync => "Sync",
             Phase::PostSync => "PostSync",
         }
     }
@@ -34,7 +38,8 @@ pub enum EnvValue {
 
 /// Files handed to the Job through a ConfigMap mounted read-only at `mount_path`. The ConfigMap
 /// is emitted as a hook of the same phase, one wave earlier: a PreSync Job runs before Argo CD
-/// applies ordinary resources, so an ordinary ConfigMap would not exist yet.
+/// applies ordinary resources, so an ordinary ConfigMap would not exist yet, and a hook's
+/// ConfigMap is replaced with it (BeforeHookCreation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookFiles {
     /// Part of the ConfigMap name after the bundle name (`schema-orders-created`).

@@ -1,13 +1,15 @@
 //! ksqlDB migrations: the folder's `V<6 digits>__<description>.sql` files, shipped in a
-//! ConfigMap, and the PreSync hook that runs the `ksql-migrations` tool against the
-//! Environment's ksqlDB server: create the migrations metadata stream and table when missing,
-//! then apply every pending migration. A failing migration fails the Job, and so the sync.
+//! ConfigMap, and the Sync hook that runs the `ksql-migrations` tool against the Environment's
+//! ksqlDB server: create the migrations metadata stream and table when missing, then apply every
+//! pending migration. A failing migration fails the Job, and so the sync.
 //!
-//! Why PreSync: a bad migration must stop the release before anything else of it is applied.
-//! The Job runs in wave 0, after the schema hooks (wave -1), so streams declared with
-//! `VALUE_FORMAT='AVRO'` find their subjects registered; its ConfigMap is in wave -1.
-//! Caveat: PreSync runs before the sync creates this release's topics, so a migration that reads
-//! a topic the same release adds fails on that topic's first sync.
+//! Why a Sync hook in wave 1: a migration reads topics (`CREATE STREAM ... KAFKA_TOPIC=...`),
+//! and this release's topics are applied in wave 0; Argo CD starts wave 1 only once they are
+//! healthy (its KafkaTopic health check waits for Strimzi's Ready condition). Schemas are
+//! registered in PreSync, before, so `VALUE_FORMAT='AVRO'` streams find their subjects.
+//! Connectors come after (wave 2): a sink may read what a query writes. A failing migration
+//! stops the release there — before connectors and acceptance tests. (A PreSync Job, as before,
+//! failed on the first sync of a release that added the topic it reads.)
 
 use super::hooks::{
     DEFAULT_BACKOFF_LIMIT, DEFAULT_DEADLINE_SECONDS, EnvValue, HookFiles, HookJob, Phase,
@@ -17,8 +19,9 @@ use crate::model::environment::EnvironmentSpec;
 use crate::validate::BundleInput;
 use std::collections::BTreeMap;
 
-/// Sync wave of the migrations Job (PreSync): after schema registration (-1).
-pub const KSQL_WAVE: i32 = 0;
+/// Sync wave of the migrations Job (a Sync hook): after topics and users (wave 0), before
+/// connectors (wave 2). Its ConfigMap is a Sync hook in wave 0.
+pub const KSQL_WAVE: i32 = 1;
 
 /// Where the migrations ConfigMap is mounted in the Job.
 pub const MOUNT_PATH: &str = "/kbundle/migrations";
@@ -119,7 +122,7 @@ pub fn applied_size(text: &str) -> usize {
         .sum()
 }
 
-/// The PreSync hook applying `files` (the folder as read; files that are not migrations are
+/// The Sync hook applying `files` (the folder as read; files that are not migrations are
 /// left out). Validation has made sure the Environment names a ksqlDB server and image.
 pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile]) -> HookJob {
     let ksqldb = env.ksqldb.as_ref();
@@ -149,7 +152,7 @@ pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile
         owner: spec.owner.clone(),
         namespace,
         purpose: "ksql-migrations".into(),
-        phase: Phase::PreSync,
+        phase: Phase::Sync,
         wave: KSQL_WAVE,
         image: ksqldb.map(|k| k.image.clone()).unwrap_or_default(),
         command: vec!["/bin/sh".into(), "-c".into(), MIGRATE_SCRIPT.into()],
@@ -247,7 +250,8 @@ mod tests {
             file("README.md", "notes"),
         ];
         let job = migration_job(&orders(), &env(), &files);
-        assert_eq!(job.phase, Phase::PreSync);
+        // After this release's topics (wave 0), which Argo CD waits to be healthy.
+        assert_eq!(job.phase, Phase::Sync);
         assert_eq!(job.wave, KSQL_WAVE);
         assert_eq!(job.image, "confluentinc/ksqldb-cli:0.29.0");
         assert_eq!(job.namespace.as_deref(), Some("kafka"));
@@ -271,7 +275,17 @@ mod tests {
         assert_eq!(objs[0]["kind"], "ConfigMap");
         assert_eq!(
             objs[0]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"],
-            "-1"
+            "0"
+        );
+        for o in &objs {
+            assert_eq!(
+                o["metadata"]["annotations"]["argocd.argoproj.io/hook"],
+                "Sync"
+            );
+        }
+        assert_eq!(
+            objs[1]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"],
+            "1"
         );
         let text = serde_json::to_string(&objs).unwrap_or_default();
         assert!(

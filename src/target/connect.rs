@@ -20,8 +20,9 @@ use std::collections::BTreeMap;
 pub const CLUSTER_LABEL: &str = "strimzi.io/cluster";
 
 /// Argo CD sync wave of connectors: after topics and users (wave 0), so that what a connector
-/// reads and writes, and the user it runs as, exist first (DESIGN §2).
-pub const CONNECTOR_WAVE: i32 = 1;
+/// reads and writes, and the user it runs as, exist first (DESIGN §2); after ksql migrations
+/// (wave 1), so that a sink reading a query's output starts once the query exists.
+pub const CONNECTOR_WAVE: i32 = 2;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -136,7 +137,7 @@ mod tests {
                         "kbundle.dev/owner": "team-orders",
                         "strimzi.io/cluster": "connect",
                     },
-                    "annotations": {"argocd.argoproj.io/sync-wave": "1"},
+                    "annotations": {"argocd.argoproj.io/sync-wave": "2"},
                 },
                 "spec": {
                     "class": "io.confluent.connect.jdbc.JdbcSinkConnector",

@@ -33,7 +33,7 @@ fn environment(b: &BundleInput, env: &EnvInput, at: &FieldPath, out: &mut Vec<Di
                 Diagnostic::error(
                     "KB100",
                     format!(
-                        "ksqlDB migrations run in a PreSync Job, but {} does not set spec.ksqldb (url and image)",
+                        "ksqlDB migrations run in a Sync hook Job, but {} does not set spec.ksqldb (url and image)",
                         env.label()
                     ),
                 )
