@@ -631,3 +631,45 @@ fn argocd_applications_point_at_the_overlays() {
         );
     }
 }
+
+/// `kbundle render overlays/<env>` (what the README's first command runs, and what the Argo CD
+/// plugin does) builds each overlay itself — no plugin installed — and gives the same objects as
+/// `kubectl kustomize` with the installed plugin, without kustomize's origin annotations.
+#[test]
+fn kbundle_render_of_every_overlay_matches_kubectl_kustomize() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("plugins");
+    install_plugin(&home);
+    let repo = copy_example(tmp.path());
+    for env in ENVS {
+        let mut cmd = Command::new(kbundle());
+        cmd.current_dir(&repo)
+            .arg("render")
+            .arg(format!("overlays/{env}"))
+            .env_remove("KUSTOMIZE_PLUGIN_HOME");
+        let out = run(cmd);
+        assert_ok(&out, &format!("kbundle render overlays/{env}"));
+        assert!(stderr(&out).is_empty(), "{env}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(!text.contains("config.kubernetes.io/origin"), "{env}");
+        let objs = docs(&text);
+        assert_environment(&objs, env, true);
+
+        let by_kubectl = kustomize(&home, &repo, env);
+        assert_ok(&by_kubectl, &format!("kubectl kustomize overlays/{env}"));
+        assert_eq!(
+            by_id(&objs),
+            by_id(&docs(&stdout(&by_kubectl))),
+            "{env}: kbundle render and kubectl kustomize differ"
+        );
+
+        let again = run({
+            let mut c = Command::new(kbundle());
+            c.current_dir(&repo)
+                .arg("render")
+                .arg(format!("overlays/{env}"));
+            c
+        });
+        assert_eq!(again.stdout, out.stdout, "{env}: a second render differs");
+    }
+}
