@@ -1357,3 +1357,31 @@ fieldSpecs:
     // The label reached the bundle before it was rendered; kbundle does not copy bundle labels.
     assert!(objs.iter().all(|o| label(o, "team").is_none()));
 }
+
+/// An Environment listed under both `resources:` and `transformers:`: the deferred plugin must
+/// not hand kustomize a second object with the same id.
+#[test]
+fn render_defers_an_environment_that_is_also_a_resource() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("app");
+    write(
+        &root,
+        "base/kustomization.yaml",
+        "resources:\n- bundle.yaml\n",
+    );
+    write(&root, "base/bundle.yaml", ORDERS);
+    write(&root, "overlays/prod/env.yaml", PROD);
+    write(
+        &root,
+        "overlays/prod/kustomization.yaml",
+        "resources:\n- ../../base\n- env.yaml\ntransformers:\n- env.yaml\n",
+    );
+    let out = render_dir(&root.join("overlays/prod"), &[]);
+    assert_ok(
+        &out,
+        "kbundle render, Environment as resource and transformer",
+    );
+    let objs = docs(&stdout(&out));
+    assert_eq!(ids(&objs), orders_ids());
+    assert_generated(&objs, "orders", Some("kafka-prod"), "prod-cluster");
+}

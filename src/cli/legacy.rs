@@ -138,7 +138,13 @@ pub fn process(config_text: &str, stdin: &str, config_root: Option<&Path>) -> (u
         // kbundle builds this kustomization and renders its output itself: hand the inputs
         // back untouched, with the Environment, instead of rendering them here.
         let mut values: Vec<serde_json::Value> = items.into_iter().map(|i| i.value).collect();
-        values.push(config.value);
+        // Listed under `resources:` too, it is already in the stream (kustomize refuses a
+        // second object with the same id).
+        let id =
+            |v: &serde_json::Value| (v.get("kind").cloned(), v.pointer("/metadata/name").cloned());
+        if !values.iter().any(|v| id(v) == id(&config.value)) {
+            values.push(config.value);
+        }
         return match crate::yaml::to_stream(&values) {
             Ok(text) => (EXIT_OK, text, String::new()),
             Err(e) => (
