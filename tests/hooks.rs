@@ -127,8 +127,8 @@ fn migration_and_test_jobs_match_the_kubernetes_schemas() {
         }
     }
     let want = [
-        ("ConfigMap", "Sync"),
-        ("Job", "Sync"),
+        ("ConfigMap", "PreSync"),
+        ("Job", "PreSync"),
         ("Job", "PostSync"),
         ("Job", "PostSync"),
     ];

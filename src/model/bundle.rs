@@ -431,6 +431,11 @@ pub enum ConnectorState {
 pub struct Ksql {
     /// Folder of `V000001__description.sql` files, relative to the bundle file.
     pub migrations: String,
+    /// Run the migrations in the sync, after this release's topics are healthy (a Sync hook in
+    /// wave 1), instead of before the sync (a PreSync hook). Needed when a migration reads a
+    /// topic the same release creates.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub run_after_topics: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -1,15 +1,17 @@
 //! ksqlDB migrations: the folder's `V<6 digits>__<description>.sql` files, shipped in a
-//! ConfigMap, and the Sync hook that runs the `ksql-migrations` tool against the Environment's
+//! ConfigMap, and the hook Job that runs the `ksql-migrations` tool against the Environment's
 //! ksqlDB server: create the migrations metadata stream and table when missing, then apply every
 //! pending migration. A failing migration fails the Job, and so the sync.
 //!
-//! Why a Sync hook in wave 1: a migration reads topics (`CREATE STREAM ... KAFKA_TOPIC=...`),
-//! and this release's topics are applied in wave 0; Argo CD starts wave 1 only once they are
-//! healthy (its KafkaTopic health check waits for Strimzi's Ready condition). Schemas are
-//! registered in PreSync, before, so `VALUE_FORMAT='AVRO'` streams find their subjects.
-//! Connectors come after (wave 2): a sink may read what a query writes. A failing migration
-//! stops the release there — before connectors and acceptance tests. (A PreSync Job, as before,
-//! failed on the first sync of a release that added the topic it reads.)
+//! By default the Job is a PreSync hook (DESIGN §2): a bad migration stops the release before
+//! anything else of it is applied. It runs in wave 0, after the schema hooks (wave -1), so
+//! streams declared with `VALUE_FORMAT='AVRO'` find their subjects registered; its ConfigMap is
+//! in wave -1. PreSync runs before the sync creates this release's topics, so a migration that
+//! reads a topic the same release adds would fail on that first sync: `spec.ksql.runAfterTopics`
+//! makes the Job a Sync hook in wave 1 instead (ConfigMap in wave 0), which Argo CD starts once
+//! the topics and users of wave 0 are healthy (its KafkaTopic health check waits for Strimzi's
+//! Ready condition), still before the connectors (wave 2). Validation warns (KB109) when a
+//! migration names one of the bundle's topics without it.
 
 use super::hooks::{
     DEFAULT_BACKOFF_LIMIT, DEFAULT_DEADLINE_SECONDS, EnvValue, HookFiles, HookJob, Phase,
@@ -19,9 +21,11 @@ use crate::model::environment::EnvironmentSpec;
 use crate::validate::BundleInput;
 use std::collections::BTreeMap;
 
-/// Sync wave of the migrations Job (a Sync hook): after topics and users (wave 0), before
-/// connectors (wave 2). Its ConfigMap is a Sync hook in wave 0.
-pub const KSQL_WAVE: i32 = 1;
+/// Sync wave of the migrations Job as a PreSync hook: after schema registration (-1).
+pub const KSQL_WAVE: i32 = 0;
+/// Sync wave of the migrations Job as a Sync hook (`runAfterTopics`): after topics and users
+/// (wave 0), before connectors (wave 2).
+pub const KSQL_AFTER_TOPICS_WAVE: i32 = 1;
 
 /// Where the migrations ConfigMap is mounted in the Job.
 pub const MOUNT_PATH: &str = "/kbundle/migrations";
@@ -122,7 +126,7 @@ pub fn applied_size(text: &str) -> usize {
         .sum()
 }
 
-/// The Sync hook applying `files` (the folder as read; files that are not migrations are
+/// The hook applying `files` (the folder as read; files that are not migrations are
 /// left out). Validation has made sure the Environment names a ksqlDB server and image.
 pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile]) -> HookJob {
     let ksqldb = env.ksqldb.as_ref();
@@ -143,6 +147,11 @@ pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile
         .map(|f| (file_name(f).to_string(), f.text.clone()))
         .collect();
     let spec = &b.bundle.spec;
+    let (phase, wave) = if spec.ksql.as_ref().is_some_and(|k| k.run_after_topics) {
+        (Phase::Sync, KSQL_AFTER_TOPICS_WAVE)
+    } else {
+        (Phase::PreSync, KSQL_WAVE)
+    };
     let namespace = env
         .namespace
         .clone()
@@ -152,8 +161,8 @@ pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile
         owner: spec.owner.clone(),
         namespace,
         purpose: "ksql-migrations".into(),
-        phase: Phase::Sync,
-        wave: KSQL_WAVE,
+        phase,
+        wave,
         image: ksqldb.map(|k| k.image.clone()).unwrap_or_default(),
         command: vec!["/bin/sh".into(), "-c".into(), MIGRATE_SCRIPT.into()],
         args: vec![],
@@ -250,8 +259,7 @@ mod tests {
             file("README.md", "notes"),
         ];
         let job = migration_job(&orders(), &env(), &files);
-        // After this release's topics (wave 0), which Argo CD waits to be healthy.
-        assert_eq!(job.phase, Phase::Sync);
+        assert_eq!(job.phase, Phase::PreSync);
         assert_eq!(job.wave, KSQL_WAVE);
         assert_eq!(job.image, "confluentinc/ksqldb-cli:0.29.0");
         assert_eq!(job.namespace.as_deref(), Some("kafka"));
@@ -275,18 +283,31 @@ mod tests {
         assert_eq!(objs[0]["kind"], "ConfigMap");
         assert_eq!(
             objs[0]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"],
-            "0"
+            "-1"
         );
         for o in &objs {
             assert_eq!(
                 o["metadata"]["annotations"]["argocd.argoproj.io/hook"],
-                "Sync"
+                "PreSync"
             );
         }
-        assert_eq!(
-            objs[1]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"],
-            "1"
-        );
+        // After the topics, when the bundle asks.
+        let mut late = orders();
+        if let Some(k) = late.bundle.spec.ksql.as_mut() {
+            k.run_after_topics = true;
+        }
+        let job = migration_job(&late, &env(), &files);
+        assert_eq!((job.phase, job.wave), (Phase::Sync, KSQL_AFTER_TOPICS_WAVE));
+        let objs = hook_objects(&job);
+        let ann = |i: usize, k: &str| {
+            objs[i]["metadata"]["annotations"][k]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_eq!(ann(0, "argocd.argoproj.io/hook"), "Sync");
+        assert_eq!(ann(0, "argocd.argoproj.io/sync-wave"), "0");
+        assert_eq!(ann(1, "argocd.argoproj.io/sync-wave"), "1");
         let text = serde_json::to_string(&objs).unwrap_or_default();
         assert!(
             !text.contains("ksql.auth.basic.password="),

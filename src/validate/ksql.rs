@@ -7,7 +7,8 @@
 //! name not a migration name, KB102 duplicate version, KB103 versions not 1..n (gap or not
 //! starting at 1), KB104 empty migration, KB105 migration file too large, KB106 folder holds no
 //! migration, KB107 warning: file that is not a migration (not shipped), KB108 migrations too
-//! large together. Folder problems keep their own codes (KB054 escape or absolute path, KB055
+//! large together, KB109 warning: a migration names a topic of the bundle, and runs before it
+//! exists on a first sync (set `runAfterTopics`). Folder problems keep their own codes (KB054 escape or absolute path, KB055
 //! location unknown, KB056 missing or not a folder, KB050 unreadable, KB053 too large, KB001 not
 //! UTF-8).
 
@@ -33,7 +34,7 @@ fn environment(b: &BundleInput, env: &EnvInput, at: &FieldPath, out: &mut Vec<Di
                 Diagnostic::error(
                     "KB100",
                     format!(
-                        "ksqlDB migrations run in a Sync hook Job, but {} does not set spec.ksqldb (url and image)",
+                        "ksqlDB migrations run in a hook Job, but {} does not set spec.ksqldb (url and image)",
                         env.label()
                     ),
                 )
@@ -128,6 +129,39 @@ pub fn check(
             continue;
         };
         versions.entry(version).or_default().push(&f.display);
+        if !ksql.run_after_topics {
+            // A quoted topic name (`KAFKA_TOPIC='orders.created.v1'`) of this very bundle: on
+            // the release that adds the topic, a PreSync Job runs before the topic exists.
+            let named: Vec<&str> = b
+                .bundle
+                .spec
+                .topics
+                .iter()
+                .map(|t| t.name.as_str())
+                .filter(|t| f.text.contains(&format!("'{t}'")))
+                .collect();
+            if !named.is_empty() {
+                out.push(
+                    b.at(
+                        Diagnostic::warning(
+                            "KB109",
+                            format!(
+                                "migration {} reads topic {} of this bundle, but migrations run \
+                                 before the sync (PreSync): on the release that adds the topic \
+                                 the migration fails",
+                                f.display,
+                                named.join(", ")
+                            ),
+                        )
+                        .with_hint(
+                            "set spec.ksql.runAfterTopics: true to run the migrations after the \
+                             topics are ready",
+                        ),
+                        &FieldPath::of("spec.ksql"),
+                    ),
+                );
+            }
+        }
         if f.text.trim().is_empty() {
             out.push(
                 b.at(
