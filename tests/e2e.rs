@@ -24,7 +24,7 @@ use common::{
 
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 // ---------------------------------------------------------------------------------------------
@@ -190,6 +190,20 @@ pipeline:
       configPath: env.yaml
 "
     )
+}
+
+/// `app/base` (kustomization + the orders bundle) and `app/overlays/prod/env.yaml` (the prod
+/// Environment) under `dir`; each test writes its own overlay kustomization.
+fn base_and_prod_env(dir: &Path) -> PathBuf {
+    let root = dir.join("app");
+    write(
+        &root,
+        "base/kustomization.yaml",
+        "resources:\n- bundle.yaml\n",
+    );
+    write(&root, "base/bundle.yaml", ORDERS);
+    write(&root, "overlays/prod/env.yaml", PROD);
+    root
 }
 
 fn install_plugin(home: &Path) {
@@ -476,14 +490,7 @@ fn kubectl_kustomize_overlay_with_environment_transformer() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("plugins");
     install_plugin(&home);
-    let root = tmp.path().join("app");
-    write(
-        &root,
-        "base/kustomization.yaml",
-        "resources:\n- bundle.yaml\n",
-    );
-    write(&root, "base/bundle.yaml", ORDERS);
-    write(&root, "overlays/prod/env.yaml", PROD);
+    let root = base_and_prod_env(tmp.path());
     write(
         &root,
         "overlays/prod/kustomization.yaml",
@@ -1169,13 +1176,7 @@ fn render_builds_a_kustomization_like_kubectl_kustomize() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("plugins");
     install_plugin(&home);
-    let root = tmp.path().join("app");
-    write(
-        &root,
-        "base/kustomization.yaml",
-        "resources:\n- bundle.yaml\n",
-    );
-    write(&root, "base/bundle.yaml", ORDERS);
+    let root = base_and_prod_env(tmp.path());
     let patch = "patches:
 - target:
     kind: AppBundle
@@ -1186,7 +1187,6 @@ fn render_builds_a_kustomization_like_kubectl_kustomize() {
       value: 24
 buildMetadata: [originAnnotations]
 ";
-    write(&root, "overlays/prod/env.yaml", PROD);
     write(
         &root,
         "overlays/prod/kustomization.yaml",
@@ -1288,14 +1288,7 @@ buildMetadata: [originAnnotations]
 #[test]
 fn render_does_not_defer_an_environment_followed_by_another_transformer() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("app");
-    write(
-        &root,
-        "base/kustomization.yaml",
-        "resources:\n- bundle.yaml\n",
-    );
-    write(&root, "base/bundle.yaml", ORDERS);
-    write(&root, "overlays/prod/env.yaml", PROD);
+    let root = base_and_prod_env(tmp.path());
     write(
         &root,
         "overlays/prod/labels.yaml",
@@ -1363,14 +1356,7 @@ fieldSpecs:
 #[test]
 fn render_defers_an_environment_that_is_also_a_resource() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("app");
-    write(
-        &root,
-        "base/kustomization.yaml",
-        "resources:\n- bundle.yaml\n",
-    );
-    write(&root, "base/bundle.yaml", ORDERS);
-    write(&root, "overlays/prod/env.yaml", PROD);
+    let root = base_and_prod_env(tmp.path());
     write(
         &root,
         "overlays/prod/kustomization.yaml",
