@@ -145,7 +145,8 @@ fn is_workload(v: &Value) -> bool {
     )
 }
 
-fn is_kbundle_kind(v: &Value) -> bool {
+/// Whether an object is of the kbundle API group (AppBundle, Environment, or a mistyped kind).
+pub fn is_kbundle_kind(v: &Value) -> bool {
     v.get("apiVersion")
         .and_then(Value::as_str)
         .is_some_and(|a| a.starts_with(&format!("{}/", model::GROUP)))

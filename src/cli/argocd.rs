@@ -5,13 +5,13 @@
 //! app's settings in `ARGOCD_*` variables. stdout is read as the app's manifests: it holds only
 //! Kubernetes objects, and never an empty set — with auto-prune, an empty set deletes the app.
 
-use super::kustomize::{self, is_kbundle};
+use super::kustomize;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, term, write_stdout};
 use crate::diag::{self, Diagnostic};
 use crate::load::Item;
-use crate::render::{Consumed, Options, render};
+use crate::render::{Consumed, Options, is_kbundle_kind, render};
 use crate::suggest::did_you_mean;
-use crate::target::{MANAGED_BY, MANAGER, PART_OF};
+use crate::target::PART_OF;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
@@ -255,7 +255,7 @@ fn kind_of(v: &Value) -> &str {
 
 /// The bundle an output object belongs to, when kbundle generated it.
 fn bundle_of(v: &Value) -> Option<&str> {
-    (label(v, MANAGED_BY) == Some(MANAGER))
+    kustomize::is_managed(v)
         .then(|| label(v, PART_OF))
         .flatten()
 }
@@ -286,7 +286,7 @@ fn generate() -> u8 {
     let input_bundles: BTreeSet<String> = loaded
         .items
         .iter()
-        .filter(|i| is_kbundle(i) && kind_of(&i.value) == "AppBundle")
+        .filter(|i| is_kbundle_kind(&i.value) && kind_of(&i.value) == "AppBundle")
         .filter_map(|i| name_of(&i.value).map(str::to_string))
         .collect();
     // When the kustomization renders the bundles itself (an Environment transformer), the
@@ -497,8 +497,7 @@ fn parameters() -> u8 {
     let mut envs = BTreeSet::new();
     let mut bundles = BTreeSet::new();
     for v in &values {
-        let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-        if api.starts_with(&format!("{}/", crate::model::GROUP)) {
+        if is_kbundle_kind(v) {
             match (kind_of(v), name_of(v)) {
                 ("Environment", Some(n)) => {
                     envs.insert(n.to_string());

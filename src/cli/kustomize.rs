@@ -152,8 +152,7 @@ fn deferrable_environment(dir: &Path) -> Option<String> {
         return None;
     };
     let v = &only.value;
-    let api = v.get("apiVersion").and_then(serde_json::Value::as_str)?;
-    (api.starts_with(&format!("{}/", crate::model::GROUP))
+    (crate::render::is_kbundle_kind(v)
         && v.get("kind").and_then(serde_json::Value::as_str) == Some("Environment"))
     .then(|| {
         v.pointer("/metadata/name")
@@ -316,12 +315,4 @@ pub fn is_managed(obj: &serde_json::Value) -> bool {
         .and_then(|l| l.get(crate::target::MANAGED_BY))
         .and_then(serde_json::Value::as_str)
         == Some(crate::target::MANAGER)
-}
-
-/// Whether an item is one of the kbundle kinds (AppBundle, Environment).
-pub fn is_kbundle(item: &Item) -> bool {
-    item.value
-        .get("apiVersion")
-        .and_then(serde_json::Value::as_str)
-        .is_some_and(|a| a.starts_with(&format!("{}/", crate::model::GROUP)))
 }
