@@ -2,6 +2,7 @@
 //! touches the filesystem; it enforces the input limits and turns every document into an
 //! [`Item`] that remembers where it came from.
 
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::yaml::{self, Children, Span};
 use serde_json::Value;
@@ -133,7 +134,7 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Vec<Diagn
                 }
                 (Ok(target), Ok(_)) => diags.push(
                     Diagnostic::error(
-                        "KB052",
+                        Code::SymlinkEscape,
                         format!(
                             "symbolic link {} points outside the input tree, to {}",
                             path.display(),
@@ -144,8 +145,11 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Vec<Diagn
                     .with_hint("inputs must stay inside the directory given to kbundle"),
                 ),
                 _ => diags.push(
-                    Diagnostic::error("KB051", format!("broken symbolic link {}", path.display()))
-                        .with_file(Some(path.display().to_string()), None),
+                    Diagnostic::error(
+                        Code::BrokenSymlink,
+                        format!("broken symbolic link {}", path.display()),
+                    )
+                    .with_file(Some(path.display().to_string()), None),
                 ),
             }
         } else if ft.is_dir() {
@@ -191,7 +195,7 @@ fn parse_file_bytes(
         Ok(t) => t,
         Err(_) => {
             return diags.push(
-                Diagnostic::error("KB001", "file is not valid UTF-8")
+                Diagnostic::error(Code::InputSyntax, "file is not valid UTF-8")
                     .with_file(Some(display.to_string()), None),
             );
         }
@@ -200,7 +204,7 @@ fn parse_file_bytes(
         Ok(d) => d,
         Err(e) => {
             return diags.push(
-                Diagnostic::error("KB001", format!("invalid YAML: {}", e.message))
+                Diagnostic::error(Code::InputSyntax, format!("invalid YAML: {}", e.message))
                     .with_file(Some(display.to_string()), Some(e.line))
                     .with_hint("fix the YAML syntax at the position shown"),
             );
@@ -212,7 +216,7 @@ fn parse_file_bytes(
         }
         if !is_object(&doc.value) {
             let mut d = Diagnostic::error(
-                "KB005",
+                Code::UnknownKind,
                 "document is not a Kubernetes object (it needs apiVersion and kind)",
             )
             .with_file(Some(display.to_string()), Some(doc.span.line));
@@ -251,14 +255,17 @@ pub struct ResourceList {
 pub fn read_resource_list(text: &str) -> Result<ResourceList, Box<Diagnostic>> {
     let docs = yaml::parse_stream(text).map_err(|e| {
         Box::new(
-            Diagnostic::error("KB001", format!("invalid ResourceList YAML: {}", e.message))
-                .with_file(Some("<stdin>".into()), Some(e.line)),
+            Diagnostic::error(
+                Code::InputSyntax,
+                format!("invalid ResourceList YAML: {}", e.message),
+            )
+            .with_file(Some("<stdin>".into()), Some(e.line)),
         )
     })?;
     let [doc] = <[yaml::Document; 1]>::try_from(docs).map_err(|docs| {
         Box::new(
             Diagnostic::error(
-                "KB006",
+                Code::BadResourceList,
                 format!(
                     "expected one ResourceList on stdin, found {} documents",
                     docs.len()
@@ -271,7 +278,7 @@ pub fn read_resource_list(text: &str) -> Result<ResourceList, Box<Diagnostic>> {
     if kind != "ResourceList" {
         return Err(Box::new(
             Diagnostic::error(
-                "KB006",
+                Code::BadResourceList,
                 format!("expected kind ResourceList on stdin, found {kind:?}"),
             )
             .with_hint("run `kbundle render -` for plain YAML streams"),
@@ -383,13 +390,13 @@ pub fn read_stream(text: &str, display: &str) -> (Vec<Item>, Vec<Diagnostic>) {
 }
 
 fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("KB050", format!("cannot read {path}: {e}"))
+    Diagnostic::error(Code::InputUnreadable, format!("cannot read {path}: {e}"))
         .with_file(Some(path.to_string()), None)
 }
 
 fn too_large(path: &str) -> Diagnostic {
     Diagnostic::error(
-        "KB053",
+        Code::InputTooLarge,
         format!(
             "{path} is larger than {} MiB",
             MAX_INPUT_BYTES / 1024 / 1024
@@ -428,7 +435,7 @@ fn absolute(p: &Path) -> PathBuf {
 /// Why a file an object names could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileProblem {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub hint: Option<String>,
 }
@@ -460,7 +467,7 @@ pub fn join_lexically(base: &Path, rel: &Path) -> PathBuf {
     out
 }
 
-fn problem(code: &'static str, message: String, hint: Option<&str>) -> FileProblem {
+fn problem(code: Code, message: String, hint: Option<&str>) -> FileProblem {
     FileProblem {
         code,
         message,
@@ -476,19 +483,19 @@ fn resolve_confined(origin: &Origin, rel: &str) -> Result<(String, PathBuf), Fil
     let escape_hint =
         Some("files a bundle names must stay inside that tree: no `..` escapes, no links out");
     if rel.is_empty() {
-        return Err(problem("KB054", "the path is empty".into(), None));
+        return Err(problem(Code::FileEscape, "the path is empty".into(), None));
     }
     let relp = Path::new(rel);
     if relp.is_absolute() {
         return Err(problem(
-            "KB054",
+            Code::FileEscape,
             format!("{rel:?} is an absolute path"),
             Some("name files relative to the bundle's own file"),
         ));
     }
     let (Some(base), Some(root)) = (&origin.base_dir, &origin.root) else {
         return Err(problem(
-            "KB055",
+            Code::FileUnresolvable,
             format!("cannot resolve {rel:?}: where the bundle's file is, is unknown"),
             Some(
                 "under kpt use `kpt fn render`, or run `kpt fn eval .` from the package; under kustomize add `buildMetadata: [originAnnotations]`",
@@ -505,16 +512,16 @@ fn resolve_confined(origin: &Origin, rel: &str) -> Result<(String, PathBuf), Fil
     let joined = join_lexically(base, relp);
     if !joined.starts_with(root) {
         return Err(problem(
-            "KB054",
+            Code::FileEscape,
             format!("{rel:?} leads outside the directory tree given to kbundle"),
             escape_hint,
         ));
     }
     let real = std::fs::canonicalize(&joined).map_err(|e| {
         let code = if e.kind() == std::io::ErrorKind::NotFound {
-            "KB056"
+            Code::FileMissing
         } else {
-            "KB050"
+            Code::InputUnreadable
         };
         problem(
             code,
@@ -531,7 +538,7 @@ fn resolve_confined(origin: &Origin, rel: &str) -> Result<(String, PathBuf), Fil
     let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
     if !real.starts_with(&real_root) {
         return Err(problem(
-            "KB054",
+            Code::FileEscape,
             format!(
                 "{display} is a symbolic link that leads outside the directory tree given to kbundle"
             ),
@@ -545,14 +552,23 @@ fn resolve_confined(origin: &Origin, rel: &str) -> Result<(String, PathBuf), Fil
 /// [`resolve_confined`] and the size limit [`MAX_REFERENCED_BYTES`].
 pub fn read_relative(origin: &Origin, rel: &str) -> Result<LoadedFile, FileProblem> {
     let (display, real) = resolve_confined(origin, rel)?;
-    let meta = std::fs::metadata(&real)
-        .map_err(|e| problem("KB050", format!("cannot read {display}: {e}"), None))?;
+    let meta = std::fs::metadata(&real).map_err(|e| {
+        problem(
+            Code::InputUnreadable,
+            format!("cannot read {display}: {e}"),
+            None,
+        )
+    })?;
     if !meta.is_file() {
-        return Err(problem("KB056", format!("{display} is not a file"), None));
+        return Err(problem(
+            Code::FileMissing,
+            format!("{display} is not a file"),
+            None,
+        ));
     }
     if meta.len() > MAX_REFERENCED_BYTES {
         return Err(problem(
-            "KB053",
+            Code::InputTooLarge,
             format!(
                 "{display} is larger than {} MiB",
                 MAX_REFERENCED_BYTES / 1024 / 1024
@@ -560,10 +576,20 @@ pub fn read_relative(origin: &Origin, rel: &str) -> Result<LoadedFile, FileProbl
             None,
         ));
     }
-    let bytes = std::fs::read(&real)
-        .map_err(|e| problem("KB050", format!("cannot read {display}: {e}"), None))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| problem("KB001", format!("{display} is not valid UTF-8"), None))?;
+    let bytes = std::fs::read(&real).map_err(|e| {
+        problem(
+            Code::InputUnreadable,
+            format!("cannot read {display}: {e}"),
+            None,
+        )
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        problem(
+            Code::InputSyntax,
+            format!("{display} is not valid UTF-8"),
+            None,
+        )
+    })?;
     Ok(LoadedFile { display, text })
 }
 
@@ -576,7 +602,7 @@ fn resolve_relative_dir(origin: &Origin, rel: &str) -> Result<PathBuf, FileProbl
     let (display, real) = resolve_confined(origin, rel)?;
     if !real.is_dir() {
         return Err(problem(
-            "KB056",
+            Code::FileMissing,
             format!("{display} is not a directory"),
             Some("name a folder that holds the files"),
         ));
@@ -605,7 +631,7 @@ pub fn read_relative_dir(origin: &Origin, rel: &str) -> Result<Vec<LoadedFile>, 
             .to_string()
     };
     let read_error = |e: std::io::Error| FileProblem {
-        code: "KB050",
+        code: Code::InputUnreadable,
         message: format!("cannot read {}: {e}", shown()),
         hint: None,
     };
@@ -614,7 +640,7 @@ pub fn read_relative_dir(origin: &Origin, rel: &str) -> Result<Vec<LoadedFile>, 
         let entry = entry.map_err(read_error)?;
         let Some(name) = entry.file_name().to_str().map(str::to_string) else {
             return Err(FileProblem {
-                code: "KB001",
+                code: Code::InputSyntax,
                 message: format!(
                     "{} holds a file whose name is not valid UTF-8: {:?}",
                     shown(),
@@ -644,7 +670,7 @@ pub fn read_relative_dir(origin: &Origin, rel: &str) -> Result<Vec<LoadedFile>, 
         names.push(name);
         if names.len() > MAX_DIR_ENTRIES {
             return Err(FileProblem {
-                code: "KB053",
+                code: Code::InputTooLarge,
                 message: format!("{} holds more than {MAX_DIR_ENTRIES} files", shown()),
                 hint: None,
             });
@@ -659,7 +685,7 @@ pub fn read_relative_dir(origin: &Origin, rel: &str) -> Result<Vec<LoadedFile>, 
         total += f.text.len() as u64;
         if total > MAX_REFERENCED_BYTES {
             return Err(FileProblem {
-                code: "KB053",
+                code: Code::InputTooLarge,
                 message: format!(
                     "the files in {} are larger than {} MiB in all",
                     shown(),
@@ -766,26 +792,30 @@ mod tests {
         std::fs::write(t.path().join("outside/V000001__x.sql"), "x").unwrap();
         let o = origin(&root);
         let code = |rel: &str| read_relative_dir(&o, rel).map(|_| ()).unwrap_err().code;
-        assert_eq!(code("/etc"), "KB054");
-        assert_eq!(code("../outside"), "KB054");
-        assert_eq!(code("missing"), "KB056");
-        assert_eq!(code("file.sql"), "KB056");
-        assert_eq!(code(""), "KB054");
+        assert_eq!(code("/etc"), Code::FileEscape);
+        assert_eq!(code("../outside"), Code::FileEscape);
+        assert_eq!(code("missing"), Code::FileMissing);
+        assert_eq!(code("file.sql"), Code::FileMissing);
+        assert_eq!(code(""), Code::FileEscape);
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(t.path().join("outside"), root.join("linked")).unwrap();
-            assert_eq!(code("linked"), "KB054");
+            assert_eq!(code("linked"), Code::FileEscape);
             std::os::unix::fs::symlink(
                 t.path().join("outside/V000001__x.sql"),
                 root.join("ksql/V000001__x.sql"),
             )
             .unwrap();
-            assert_eq!(code("ksql"), "KB054", "a file linked out of the tree");
+            assert_eq!(
+                code("ksql"),
+                Code::FileEscape,
+                "a file linked out of the tree"
+            );
         }
         let unknown = Origin::default();
         assert_eq!(
             read_relative_dir(&unknown, "ksql").unwrap_err().code,
-            "KB055"
+            Code::FileUnresolvable
         );
     }
 }

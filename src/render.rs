@@ -1,6 +1,7 @@
 //! The one pipeline every mode runs: classify and parse the kbundle kinds among the input items,
 //! choose the Environment, validate, plan, generate, and assemble the output items.
 
+use crate::diag::Code;
 use crate::diag::{self, Diagnostic};
 use crate::load::{Item, Origin};
 use crate::model::{self, Environment, ParseError};
@@ -86,8 +87,11 @@ fn classify(v: &Value, origin: Origin, out: &mut Vec<Diagnostic>) -> Class {
     };
     if version != "v1alpha1" {
         out.push(locate(
-            Diagnostic::error("KB005", format!("apiVersion {api:?} is not supported"))
-                .with_hint(format!("use apiVersion: {}", model::API_VERSION)),
+            Diagnostic::error(
+                Code::UnknownKind,
+                format!("apiVersion {api:?} is not supported"),
+            )
+            .with_hint(format!("use apiVersion: {}", model::API_VERSION)),
             &origin,
             resource,
             &FieldPath::of("apiVersion"),
@@ -125,7 +129,7 @@ fn classify(v: &Value, origin: Origin, out: &mut Vec<Diagnostic>) -> Class {
         },
         other => {
             let mut d = Diagnostic::error(
-                "KB005",
+                Code::UnknownKind,
                 format!("kind {other:?} is not a kbundle kind (AppBundle, Environment)"),
             );
             if let Some(s) = did_you_mean(other, KINDS) {
@@ -239,7 +243,7 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
     }
     if bundles.is_empty() && !diag::has_errors(&diags) {
         diags.push(
-            Diagnostic::warning("KB008", "no AppBundle found in the input")
+            Diagnostic::warning(Code::NoBundle, "no AppBundle found in the input")
                 .with_hint("pass the files or directories that hold your AppBundles"),
         );
     }
@@ -314,7 +318,7 @@ fn read_function_input(fc: &Item, chosen: &mut Option<String>, diags: &mut Vec<D
     if kind != "ConfigMap" {
         diags.push(
             Diagnostic::error(
-                "KB009",
+                Code::BadFunctionConfig,
                 format!("functionConfig of kind {kind:?} is not understood"),
             )
             .with_hint("use an AppBundle, an Environment, or `-- environment=NAME`"),
@@ -330,8 +334,11 @@ fn read_function_input(fc: &Item, chosen: &mut Option<String>, diags: &mut Vec<D
                     }
                 }
                 _ => diags.push(
-                    Diagnostic::error("KB009", format!("unknown function parameter {k:?}"))
-                        .with_hint("the only parameter is environment=NAME"),
+                    Diagnostic::error(
+                        Code::BadFunctionConfig,
+                        format!("unknown function parameter {k:?}"),
+                    )
+                    .with_hint("the only parameter is environment=NAME"),
                 ),
             }
         }
@@ -356,7 +363,7 @@ fn choose_environment(
                 if !same {
                     diags.push(locate(
                         Diagnostic::error(
-                            "KB012",
+                            Code::EnvironmentConflict,
                             format!(
                                 "two different Environments are named {:?}",
                                 env.metadata.name
@@ -383,8 +390,10 @@ fn choose_environment(
         Some(name) => match unique.into_iter().find(|(e, _)| e.metadata.name == name) {
             Some(found) => Some(found),
             None => {
-                let mut d =
-                    Diagnostic::error("KB011", format!("environment {name:?} is not in the input"));
+                let mut d = Diagnostic::error(
+                    Code::EnvironmentNotFound,
+                    format!("environment {name:?} is not in the input"),
+                );
                 d = match did_you_mean(name, names.iter().map(String::as_str)) {
                     Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                     None if names.is_empty() => {
@@ -399,7 +408,7 @@ fn choose_environment(
         None if unique.len() > 1 => {
             diags.push(
                 Diagnostic::error(
-                    "KB010",
+                    Code::EnvironmentNotChosen,
                     format!(
                         "{} Environments found ({}) and none chosen",
                         names.len(),
@@ -454,11 +463,14 @@ fn check_bundle_names(bundles: &[BundleInput], diags: &mut Vec<Diagnostic>) {
         if let Some(first) = bundles[..i].iter().find(|o| o.name() == b.name()) {
             diags.push(
                 b.at(
-                    Diagnostic::error("KB035", format!("two AppBundles are named {:?}", b.name()))
-                        .with_hint(format!(
-                            "bundle names are unique; the other is in {}",
-                            first.origin.file.as_deref().unwrap_or("the input")
-                        )),
+                    Diagnostic::error(
+                        Code::BundleClaimedTwice,
+                        format!("two AppBundles are named {:?}", b.name()),
+                    )
+                    .with_hint(format!(
+                        "bundle names are unique; the other is in {}",
+                        first.origin.file.as_deref().unwrap_or("the input")
+                    )),
                     &FieldPath::of("metadata.name"),
                 ),
             );

@@ -1058,7 +1058,7 @@ fn output_is_deterministic() {
 }
 
 fn codes(d: &[Diagnostic]) -> Vec<&str> {
-    d.iter().map(|d| d.code).collect()
+    d.iter().map(|d| d.code.as_str()).collect()
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 use super::kustomize;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, term, write_stdout};
+use crate::diag::Code;
 use crate::diag::{self, Diagnostic};
 use crate::load::Item;
 use crate::render::{Consumed, Options, is_kbundle_kind, render};
@@ -49,7 +50,7 @@ struct Params {
 }
 
 fn param_error(message: String) -> Diagnostic {
-    Diagnostic::error("KB121", message)
+    Diagnostic::error(Code::ArgoParameters, message)
         .with_file(Some("ARGOCD_APP_PARAMETERS".into()), None)
         .with_hint(
             "set spec.source.plugin.parameters to `environment` (string) and/or `bundles` (array)",
@@ -232,7 +233,11 @@ fn load_app(app: &Path, root: &Path) -> App {
 
 fn current_dir() -> Result<PathBuf, u8> {
     std::env::current_dir().map_err(|e| {
-        eprintln!("error[KB050]: cannot read the current directory: {e}");
+        let d = Diagnostic::error(
+            Code::InputUnreadable,
+            format!("cannot read the current directory: {e}"),
+        );
+        eprint!("{}", diag::render_human(std::slice::from_ref(&d)));
         EXIT_USAGE
     })
 }
@@ -301,7 +306,7 @@ fn generate() -> u8 {
     {
         diags.push(
             Diagnostic::error(
-                "KB125",
+                Code::ArgoEnvironmentIneffective,
                 format!(
                     "the `environment` parameter ({env:?}) cannot apply: this app's kustomization \
                      renders its bundles itself"
@@ -333,7 +338,7 @@ fn generate() -> u8 {
             rendered
                 .diagnostics
                 .into_iter()
-                .filter(|d| !(loaded.built && d.code == "KB008")),
+                .filter(|d| !(loaded.built && d.code == Code::NoBundle)),
         );
         out = rendered.items;
     }
@@ -356,7 +361,7 @@ fn generate() -> u8 {
             for (i, name) in wanted.iter().enumerate() {
                 if !known.contains(name.as_str()) {
                     let mut d = Diagnostic::error(
-                        "KB122",
+                        Code::ArgoBundleUnknown,
                         format!("parameter `bundles` names {name:?}, which this app does not hold"),
                     )
                     .with_file(Some("ARGOCD_APP_PARAMETERS".into()), None)
@@ -384,7 +389,7 @@ fn generate() -> u8 {
     if !diag::has_errors(&diags) && out.is_empty() {
         diags.push(
             Diagnostic::error(
-                "KB120",
+                Code::EmptyOutput,
                 format!("refusing to print an empty manifest set for app {app_name}"),
             )
             .with_file(Some(app.display().to_string()), None)
@@ -464,7 +469,7 @@ fn unserved_api_versions(objects: &[Value], served: &str) -> Vec<Diagnostic> {
                 "install the CRD that serves it on the destination cluster".into()
             };
             Diagnostic::warning(
-                "KB127",
+                Code::ApiVersionNotServed,
                 format!(
                     "the destination cluster does not serve {api} ({}), per KUBE_API_VERSIONS",
                     kinds.join(", ")
@@ -599,7 +604,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let e = codes("not json");
-        assert_eq!(e[0].0, "KB121");
+        assert_eq!(e[0].0, Code::ArgoParameters);
         assert!(e[0].1.contains("not valid JSON"));
         let e = codes(r#"{"name":"environment"}"#);
         assert!(e[0].1.contains("not a JSON list"));
@@ -630,7 +635,7 @@ mod tests {
         assert!(unserved_api_versions(&objs, by_kind).is_empty());
         let old = unserved_api_versions(&objs, "v1,batch/v1,kafka.strimzi.io/v1beta2");
         assert_eq!(old.len(), 2);
-        assert_eq!(old[0].code, "KB127");
+        assert_eq!(old[0].code, Code::ApiVersionNotServed);
         assert!(!old[0].is_error());
         assert!(
             old[0]

@@ -7,6 +7,7 @@
 //! programs of its own choosing inside the plugin.
 
 use super::term;
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::load::{Item, MAX_INPUT_BYTES, read_stream};
 use std::io::Read;
@@ -66,7 +67,7 @@ fn choose_tool() -> Result<(PathBuf, Flavor), Box<Diagnostic>> {
             }
             None => Err(Box::new(
                 Diagnostic::error(
-                    "KB123",
+                    Code::KustomizeMissing,
                     format!("KBUNDLE_KUSTOMIZE names {wanted:?}, which is not an executable"),
                 )
                 .with_hint("set it to a kustomize or kubectl binary, or unset it"),
@@ -81,7 +82,7 @@ fn choose_tool() -> Result<(PathBuf, Flavor), Box<Diagnostic>> {
     }
     Err(Box::new(
         Diagnostic::error(
-            "KB123",
+            Code::KustomizeMissing,
             "the directory holds a kustomization, but neither kustomize nor kubectl is on PATH",
         )
         .with_hint(
@@ -170,7 +171,7 @@ pub fn build(dir: &Path, repo: &Path) -> Result<Vec<Item>, Vec<Diagnostic>> {
     let home = PluginHome::create().map_err(|e| {
         vec![
             Diagnostic::error(
-                "KB123",
+                Code::KustomizeMissing,
                 format!("cannot prepare a kustomize plugin home in the temp directory: {e}"),
             )
             .with_hint("the Argo CD sidecar needs a writable /tmp (an emptyDir)"),
@@ -206,7 +207,7 @@ pub fn build(dir: &Path, repo: &Path) -> Result<Vec<Item>, Vec<Diagnostic>> {
     );
     let mut child = cmd.spawn().map_err(|e| {
         vec![Diagnostic::error(
-            "KB123",
+            Code::KustomizeMissing,
             format!("cannot run {shown}: {e}"),
         )]
     })?;
@@ -233,13 +234,13 @@ pub fn build(dir: &Path, repo: &Path) -> Result<Vec<Item>, Vec<Diagnostic>> {
         .to_string();
     let status = status.map_err(|e| {
         vec![Diagnostic::error(
-            "KB124",
+            Code::KustomizeFailed,
             format!("{shown} did not finish: {e}"),
         )]
     })?;
     if !status.success() {
         let mut d = Diagnostic::error(
-            "KB124",
+            Code::KustomizeFailed,
             format!(
                 "{shown} failed ({status}){}",
                 if err_text.is_empty() {
@@ -257,19 +258,19 @@ pub fn build(dir: &Path, repo: &Path) -> Result<Vec<Item>, Vec<Diagnostic>> {
     }
     if let Some(Err(e)) = read {
         return Err(vec![Diagnostic::error(
-            "KB124",
+            Code::KustomizeFailed,
             format!("cannot read the output of {shown}: {e}"),
         )]);
     }
     if out.len() as u64 > MAX_INPUT_BYTES {
         return Err(vec![Diagnostic::error(
-            "KB053",
+            Code::InputTooLarge,
             format!("the output of {shown} is larger than the input limit"),
         )]);
     }
     let text = String::from_utf8(out).map_err(|_| {
         vec![Diagnostic::error(
-            "KB001",
+            Code::InputSyntax,
             format!("the output of {shown} is not valid UTF-8"),
         )]
     })?;

@@ -3,6 +3,7 @@
 //! stdin, a generator gets nothing. Output is a YAML stream.
 
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, read_stdin, write_stdout};
+use crate::diag::Code;
 use crate::diag::{self, Diagnostic};
 use crate::load::{Item, Origin, read_stream};
 use crate::render::{Consumed, Options, render};
@@ -122,7 +123,7 @@ pub fn process(config_text: &str, stdin: &str, config_root: Option<&Path>) -> (u
     diags.extend(stdin_diags);
     if config_items.len() != 1 {
         diags.push(Diagnostic::error(
-            "KB006",
+            Code::BadPluginConfig,
             format!(
                 "the plugin config must hold one object, found {}",
                 config_items.len()

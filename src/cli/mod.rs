@@ -8,6 +8,7 @@ mod kustomize;
 mod legacy;
 mod term;
 
+use crate::diag::Code;
 use crate::diag::{self, Diagnostic};
 use crate::model::{self, Kind};
 use crate::render::{self, Consumed, Options};
@@ -49,6 +50,14 @@ enum Command {
     },
     /// Run as a KRM function: ResourceList on stdin, ResourceList with results on stdout.
     Fn,
+    /// Explain a diagnostic code (`kbundle explain KB023`), or list every code.
+    Explain {
+        /// A code such as KB023; without one, every code is listed.
+        code: Option<String>,
+        /// Print the list as the Markdown table of docs/reference/diagnostics.md.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Argo CD config-management plugin commands (see plugin.yaml); run in the app directory.
     Argocd {
         #[command(subcommand)]
@@ -116,6 +125,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Some(Command::Check(a)) => render_cmd(a, false),
         Some(Command::Schema { kind }) => schema_cmd(kind),
         Some(Command::Fn) => krm::run(),
+        Some(Command::Explain { code, markdown }) => explain_cmd(code.as_deref(), markdown),
         Some(Command::Argocd { action }) => argocd::run(action),
         Some(Command::InstallPlugin { plugin_home }) => install::run(plugin_home),
         Some(Command::Legacy { config }) => legacy::run(Some(config)),
@@ -165,7 +175,7 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
             diags.append(&mut d);
         }
     }
-    let io_failed = diags.iter().any(|d| d.code == "KB050");
+    let io_failed = diags.iter().any(|d| d.code == Code::InputUnreadable);
     let opts = Options {
         environment: a.environment,
         consumed: Consumed::Remove,
@@ -176,7 +186,7 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
     // An overlay whose Environment transformer rendered the bundles leaves none to expand (and
     // a failed build has its own error): "no AppBundle found" would only mislead.
     if built {
-        rendered.diagnostics.retain(|d| d.code != "KB008");
+        rendered.diagnostics.retain(|d| d.code != Code::NoBundle);
     }
     diags.append(&mut rendered.diagnostics);
     diag::sort(&mut diags);
@@ -214,6 +224,39 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
     EXIT_OK
 }
 
+fn explain_cmd(code: Option<&str>, markdown: bool) -> u8 {
+    use crate::diag::Code;
+    match code {
+        None if markdown => write_stdout(&diag::markdown_table()),
+        None => {
+            let mut text = String::new();
+            for c in Code::ALL {
+                text.push_str(&format!(
+                    "{}  {:<8} {}\n",
+                    c,
+                    c.level().as_str(),
+                    c.summary()
+                ));
+            }
+            write_stdout(&text);
+        }
+        Some(s) => match s.parse::<Code>() {
+            Ok(c) => write_stdout(&format!(
+                "{c} ({}): {}\n\n{}\n",
+                c.level().as_str(),
+                c.summary(),
+                c.docs()
+            )),
+            Err(()) => {
+                // Debug formatting escapes control characters.
+                eprintln!("error: unknown diagnostic code {s:?}; `kbundle explain` lists them");
+                return EXIT_USAGE;
+            }
+        },
+    }
+    EXIT_OK
+}
+
 fn schema_cmd(kind: SchemaKind) -> u8 {
     let schema = model::json_schema(match kind {
         SchemaKind::Appbundle => Kind::AppBundle,
@@ -242,16 +285,20 @@ fn read_stdin() -> Result<String, Box<Diagnostic>> {
         .read_to_end(&mut buf)
         .map_err(|e| {
             Box::new(Diagnostic::error(
-                "KB050",
+                Code::InputUnreadable,
                 format!("cannot read stdin: {e}"),
             ))
         })?;
     if buf.len() as u64 > crate::load::MAX_INPUT_BYTES {
         return Err(Box::new(Diagnostic::error(
-            "KB053",
+            Code::InputTooLarge,
             "stdin is larger than the input limit",
         )));
     }
-    String::from_utf8(buf)
-        .map_err(|_| Box::new(Diagnostic::error("KB001", "stdin is not valid UTF-8")))
+    String::from_utf8(buf).map_err(|_| {
+        Box::new(Diagnostic::error(
+            Code::InputSyntax,
+            "stdin is not valid UTF-8",
+        ))
+    })
 }

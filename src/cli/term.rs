@@ -54,10 +54,18 @@ fn terminate(sig: i32) {
     } else {
         "SIGTERM"
     };
-    eprintln!(
-        "error[KB126]: kbundle was stopped by {name} before it finished; no manifests were written\n  \
-         = help: Argo CD sends SIGTERM when the repo-server timeout expires: raise \
-         server.repo.server.timeout.seconds if builds are slow"
+    let d = crate::diag::Diagnostic::error(
+        crate::diag::Code::Interrupted,
+        format!("kbundle was stopped by {name} before it finished; no manifests were written"),
+    )
+    .with_hint(
+        "Argo CD sends SIGTERM when the repo-server timeout expires: raise \
+         server.repo.server.timeout.seconds if builds are slow",
+    );
+    // The summary line would be noise in a message Argo CD shows as the sync error.
+    eprint!(
+        "{}",
+        crate::diag::render_human_lines(std::slice::from_ref(&d))
     );
     std::process::exit(EXIT_TERMINATED);
 }

@@ -3,6 +3,7 @@
 //! Running both keeps the schema users see in their editor and the parser in agreement.
 
 use super::{AppBundle, Environment, Kind, json_schema};
+use crate::diag::Code;
 use crate::path::FieldPath;
 use crate::suggest::did_you_mean;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -14,7 +15,7 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
     /// Stable diagnostic code: KB002 unknown field, KB003 invalid value, KB004 missing field.
-    pub code: &'static str,
+    pub code: Code,
     pub path: FieldPath,
     pub message: String,
     pub hint: Option<String>,
@@ -76,7 +77,7 @@ fn parse<T: DeserializeOwned>(kind: Kind, value: &Value) -> Result<T, Vec<ParseE
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = FieldPath::from_serde(e.path());
         vec![ParseError {
-            code: "KB003",
+            code: Code::InvalidValue,
             path,
             message: e.inner().to_string(),
             hint: None,
@@ -172,7 +173,7 @@ fn describe(schema: &Value, root: &Value, e: &jsonschema::ValidationError) -> Ve
                         None => format!("allowed fields here: {}", allowed.join(", ")),
                     };
                     ParseError {
-                        code: "KB002",
+                        code: Code::UnknownField,
                         path: path.child_key(field),
                         message: format!("unknown field `{field}`"),
                         hint: Some(hint),
@@ -183,7 +184,7 @@ fn describe(schema: &Value, root: &Value, e: &jsonschema::ValidationError) -> Ve
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             vec![ParseError {
-                code: "KB004",
+                code: Code::MissingField,
                 path: path.child_key(name),
                 message: format!("missing required field `{name}`"),
                 hint: None,
@@ -200,7 +201,7 @@ fn describe(schema: &Value, root: &Value, e: &jsonschema::ValidationError) -> Ve
                     .join(" or "),
             };
             vec![err(
-                "KB003",
+                Code::InvalidValue,
                 format!("{shown} is {}, expected {expected}", type_name(instance)),
                 None,
             )]
@@ -215,26 +216,30 @@ fn describe(schema: &Value, root: &Value, e: &jsonschema::ValidationError) -> Ve
                 .and_then(|s| did_you_mean(s, allowed.iter().copied()))
                 .map(|s| format!("did you mean `{s}`?"));
             vec![err(
-                "KB003",
+                Code::InvalidValue,
                 format!("{shown} is not one of [{}]", allowed.join(", ")),
                 hint,
             )]
         }
         ValidationErrorKind::Minimum { limit } => vec![err(
-            "KB003",
+            Code::InvalidValue,
             format!("{shown} is below the minimum {limit}"),
             None,
         )],
         ValidationErrorKind::Maximum { limit } => vec![err(
-            "KB003",
+            Code::InvalidValue,
             format!("{shown} is above the maximum {limit}"),
             None,
         )],
         ValidationErrorKind::MinLength { .. } => {
-            vec![err("KB003", "must not be empty".to_string(), None)]
+            vec![err(
+                Code::InvalidValue,
+                "must not be empty".to_string(),
+                None,
+            )]
         }
         ValidationErrorKind::MinItems { limit } => vec![err(
-            "KB003",
+            Code::InvalidValue,
             format!(
                 "needs at least {limit} item{}",
                 if *limit == 1 { "" } else { "s" }
@@ -242,15 +247,15 @@ fn describe(schema: &Value, root: &Value, e: &jsonschema::ValidationError) -> Ve
             None,
         )],
         ValidationErrorKind::Pattern { pattern } => vec![err(
-            "KB003",
+            Code::InvalidValue,
             format!("{shown} does not match `{pattern}`"),
             duration_hint(pattern),
         )],
         ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
             let (message, hint) = describe_alternatives(schema, e.schema_path().as_str(), instance);
-            vec![err("KB003", message, hint)]
+            vec![err(Code::InvalidValue, message, hint)]
         }
-        _ => vec![err("KB003", e.to_string(), None)],
+        _ => vec![err(Code::InvalidValue, e.to_string(), None)],
     }
 }
 
@@ -387,7 +392,7 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].code, "KB002");
+        assert_eq!(errs[0].code, Code::UnknownField);
         assert_eq!(errs[0].path.to_string(), "spec.topics[0].partitons");
         assert_eq!(errs[0].hint.as_deref(), Some("did you mean `partitions`?"));
     }

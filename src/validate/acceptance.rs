@@ -6,6 +6,7 @@
 //! label or declared twice, KB115 timeout zero or too large.
 
 use super::BundleInput;
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::names::dns_label_problem;
 use crate::path::FieldPath;
@@ -18,7 +19,7 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
         let at = FieldPath::of("spec.tests").index(i);
         if let Some(p) = dns_label_problem(&t.name) {
             out.push(b.at(
-                Diagnostic::error("KB114", format!("test name {:?} {p}", t.name)).with_hint(
+                Diagnostic::error(Code::TestNameInvalid, format!("test name {:?} {p}", t.name)).with_hint(
                     "test names become part of Job names: use a DNS-1123 label such as `smoke`",
                 ),
                 &at.child_key("name"),
@@ -27,7 +28,7 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
         if let Some(first) = seen.insert(&t.name, i) {
             out.push(b.at(
                 Diagnostic::error(
-                    "KB114",
+                    Code::TestNameInvalid,
                     format!(
                         "test name {:?} is declared twice (also spec.tests[{first}])",
                         t.name
@@ -39,7 +40,7 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
         for key in t.env.keys().filter(|k| k.starts_with(RESERVED_PREFIX)) {
             out.push(b.at(
                 Diagnostic::error(
-                    "KB113",
+                    Code::TestEnvReserved,
                     format!("test {:?} sets {key}, but {RESERVED_PREFIX}* variables are set by kbundle", t.name),
                 )
                 .with_hint("rename the variable; kbundle sets KBUNDLE_BUNDLE, KBUNDLE_NAMESPACE, KBUNDLE_TOPICS and KBUNDLE_TEST"),
@@ -52,7 +53,7 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
             out.push(
                 b.at(
                     Diagnostic::error(
-                        "KB115",
+                        Code::TestTimeoutInvalid,
                         format!(
                             "test {:?} has timeout {timeout:?}, which is zero or too large",
                             t.name
@@ -98,10 +99,16 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("KB113", "spec.tests[0].env.KBUNDLE_TOPICS".to_string()),
-                ("KB114", "spec.tests[1].name".to_string()),
-                ("KB115", "spec.tests[1].timeout".to_string()),
-                ("KB114", "spec.tests[2].name".to_string()),
+                (
+                    Code::TestEnvReserved,
+                    "spec.tests[0].env.KBUNDLE_TOPICS".to_string()
+                ),
+                (Code::TestNameInvalid, "spec.tests[1].name".to_string()),
+                (
+                    Code::TestTimeoutInvalid,
+                    "spec.tests[1].timeout".to_string()
+                ),
+                (Code::TestNameInvalid, "spec.tests[2].name".to_string()),
             ]
         );
     }

@@ -1,6 +1,7 @@
 //! Principal rules: names, role patterns, raw ACLs, and references to topics no bundle declares.
 
 use super::BundleInput;
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::bundle::{AclResourceType, Principal};
 use crate::names::{dns_label_problem, kafka_topic_problem};
@@ -14,7 +15,7 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
         let at = FieldPath::of("spec.principals").index(i);
         if let Some(problem) = dns_label_problem(&p.name) {
             out.push(b.at(
-                Diagnostic::error("KB031", format!("principal name {:?} {problem}", p.name))
+                Diagnostic::error(Code::PrincipalNameInvalid, format!("principal name {:?} {problem}", p.name))
                     .with_hint("the principal becomes a KafkaUser; use a DNS-1123 label such as `orders-service`"),
                 &at.child_key("name"),
             ));
@@ -22,7 +23,7 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
         if let Some(first) = seen.insert(&p.name, i) {
             out.push(b.at(
                 Diagnostic::error(
-                    "KB033",
+                    Code::PrincipalClaimedTwice,
                     format!("principal {:?} is declared twice in this bundle (also spec.principals[{first}])", p.name),
                 ),
                 &at.child_key("name"),
@@ -49,7 +50,7 @@ fn check_principal(b: &BundleInput, p: &Principal, at: &FieldPath, out: &mut Vec
         if let Some(problem) = kafka_topic_problem(&s.application_id) {
             out.push(b.at(
                 Diagnostic::error(
-                    "KB046",
+                    Code::ApplicationIdInvalid,
                     format!("applicationId {:?} {problem}", s.application_id),
                 )
                 .with_hint("Kafka Streams prefixes internal topic names with the applicationId, so it follows topic naming rules"),
@@ -82,7 +83,7 @@ fn check_principal(b: &BundleInput, p: &Principal, at: &FieldPath, out: &mut Vec
                 out.push(
                     b.at(
                         Diagnostic::error(
-                            "KB042",
+                            Code::RawAclInvalid,
                             format!(
                                 "operation {op:?} does not apply to {} resources",
                                 ty.as_str()
@@ -102,7 +103,7 @@ fn check_principal(b: &BundleInput, p: &Principal, at: &FieldPath, out: &mut Vec
             (AclResourceType::Cluster, Some(n)) if n != "kafka-cluster" => out.push(
                 b.at(
                     Diagnostic::error(
-                        "KB042",
+                        Code::RawAclInvalid,
                         format!("a cluster resource has no name, found {n:?}"),
                     )
                     .with_hint("remove resource.name for type cluster"),
@@ -113,7 +114,7 @@ fn check_principal(b: &BundleInput, p: &Principal, at: &FieldPath, out: &mut Vec
             (_, None) | (_, Some("")) => out.push(
                 b.at(
                     Diagnostic::error(
-                        "KB042",
+                        Code::RawAclInvalid,
                         format!("a {} ACL needs resource.name", ty.as_str()),
                     )
                     .with_hint("name the resource, with patternType: prefix for a prefix"),
@@ -134,15 +135,21 @@ fn check_topic_pattern(
     match parse_pattern(raw) {
         Err(problem) => out.push(
             b.at(
-                Diagnostic::error("KB041", format!("topic pattern {raw:?} {problem}"))
-                    .with_hint("name a topic exactly, or end a prefix with `*` (`orders.*`)"),
+                Diagnostic::error(
+                    Code::TopicPatternBad,
+                    format!("topic pattern {raw:?} {problem}"),
+                )
+                .with_hint("name a topic exactly, or end a prefix with `*` (`orders.*`)"),
                 &at(),
             ),
         ),
         Ok(Pattern::Literal(name)) => {
             if let Some(problem) = kafka_topic_problem(name) {
                 out.push(b.at(
-                    Diagnostic::error("KB020", format!("topic name {name:?} {problem}")),
+                    Diagnostic::error(
+                        Code::TopicNameInvalid,
+                        format!("topic name {name:?} {problem}"),
+                    ),
                     &at(),
                 ));
             }
@@ -168,8 +175,11 @@ fn check_id_pattern(
     if let Some(problem) = problem {
         out.push(
             b.at(
-                Diagnostic::error("KB043", format!("{what} {raw:?} {problem}"))
-                    .with_hint("name it exactly, or end a prefix with `*`"),
+                Diagnostic::error(
+                    Code::GroupOrTxIdInvalid,
+                    format!("{what} {raw:?} {problem}"),
+                )
+                .with_hint("name it exactly, or end a prefix with `*`"),
                 &at(),
             ),
         );
@@ -191,7 +201,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                 Some(&obi) if obi != bi => out.push(
                     b.at(
                         Diagnostic::error(
-                            "KB033",
+                            Code::PrincipalClaimedTwice,
                             format!(
                                 "principal {:?} is declared by bundle {:?} and by bundle {:?}",
                                 p.name,
@@ -224,7 +234,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                     out.push(
                         b.at(
                             Diagnostic::warning(
-                                "KB040",
+                                Code::UndeclaredTopic,
                                 format!("topic {raw:?} is not declared in any bundle"),
                             )
                             .with_hint(

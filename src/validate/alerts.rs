@@ -21,6 +21,7 @@
 //!   label kbundle sets
 
 use super::{BundleInput, EnvInput};
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::bundle::{Alert, Principal, Throughput};
 use crate::model::environment::{Email, Receiver};
@@ -72,8 +73,11 @@ pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
         if let Some(p) = label_key_problem(k) {
             out.push(
                 env.at(
-                    Diagnostic::error("KB099", format!("ruleLabels key {k:?} {p}"))
-                        .with_hint("label keys are `[prefix/]name`, e.g. `release`"),
+                    Diagnostic::error(
+                        Code::AlertingConfigInvalid,
+                        format!("ruleLabels key {k:?} {p}"),
+                    )
+                    .with_hint("label keys are `[prefix/]name`, e.g. `release`"),
                     &at,
                 ),
             );
@@ -81,7 +85,7 @@ pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
             out.push(
                 env.at(
                     Diagnostic::error(
-                        "KB099",
+                        Code::AlertingConfigInvalid,
                         format!("ruleLabels key {k:?} is a label kbundle sets on every object"),
                     )
                     .with_hint("remove it; kbundle's own value identifies the generated objects"),
@@ -91,7 +95,10 @@ pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
         }
         if let Some(p) = label_value_problem(v) {
             out.push(env.at(
-                Diagnostic::error("KB099", format!("ruleLabels value {v:?} of {k:?} {p}")),
+                Diagnostic::error(
+                    Code::AlertingConfigInvalid,
+                    format!("ruleLabels value {v:?} of {k:?} {p}"),
+                ),
                 &at,
             ));
         }
@@ -119,8 +126,11 @@ fn check_receiver<'a>(
     if let Some(p) = name_problem {
         out.push(
             env.at(
-                Diagnostic::error("KB099", format!("receiver name {:?} {p}", r.name))
-                    .with_hint("use letters, digits, `-`, `_` and `.`, e.g. `oncall-orders`"),
+                Diagnostic::error(
+                    Code::AlertingConfigInvalid,
+                    format!("receiver name {:?} {p}", r.name),
+                )
+                .with_hint("use letters, digits, `-`, `_` and `.`, e.g. `oncall-orders`"),
                 &at.child_key("name"),
             ),
         );
@@ -128,7 +138,7 @@ fn check_receiver<'a>(
         out.push(
             env.at(
                 Diagnostic::error(
-                    "KB099",
+                    Code::AlertingConfigInvalid,
                     format!(
                         "receiver {:?} is defined twice (also spec.alerting.receivers[{first}])",
                         r.name
@@ -149,7 +159,7 @@ fn check_receiver<'a>(
         out.push(
             env.at(
                 Diagnostic::error(
-                    "KB099",
+                    Code::AlertingConfigInvalid,
                     format!(
                         "receiver {:?} {what}; a receiver has exactly one of pagerduty, slack, \
                          webhook, email",
@@ -172,7 +182,7 @@ fn check_email(env: &EnvInput, e: &Email, at: &FieldPath, out: &mut Vec<Diagnost
         out.push(
             env.at(
                 Diagnostic::error(
-                    "KB099",
+                    Code::AlertingConfigInvalid,
                     format!("email.to {:?} is not a list of e-mail addresses", e.to),
                 )
                 .with_hint("e.g. `orders-oncall@example.com` or `a@example.com, b@example.com`"),
@@ -186,7 +196,7 @@ fn check_email(env: &EnvInput, e: &Email, at: &FieldPath, out: &mut Vec<Diagnost
         out.push(
             env.at(
                 Diagnostic::error(
-                    "KB099",
+                    Code::AlertingConfigInvalid,
                     format!("email.from {from:?} is not an e-mail address"),
                 )
                 .with_hint("e.g. `alertmanager@example.com`"),
@@ -200,7 +210,7 @@ fn check_email(env: &EnvInput, e: &Email, at: &FieldPath, out: &mut Vec<Diagnost
         out.push(
             env.at(
                 Diagnostic::error(
-                    "KB099",
+                    Code::AlertingConfigInvalid,
                     format!("email.smarthost {host:?} is not `host:port`"),
                 )
                 .with_hint("e.g. `smtp.example.com:587`"),
@@ -272,18 +282,24 @@ fn check_name<'a>(
     out: &mut Vec<Diagnostic>,
 ) {
     if let Some(p) = dns_label_problem(&a.name) {
-        out.push(b.at(
-            Diagnostic::error("KB092", format!("alert name {:?} {p}", a.name)).with_hint(
-                "alert names are DNS-1123 labels such as `payments-lag`; they become \
+        out.push(
+            b.at(
+                Diagnostic::error(
+                    Code::AlertNameInvalid,
+                    format!("alert name {:?} {p}", a.name),
+                )
+                .with_hint(
+                    "alert names are DNS-1123 labels such as `payments-lag`; they become \
                          part of the Prometheus alert name",
+                ),
+                &at.child_key("name"),
             ),
-            &at.child_key("name"),
-        ));
+        );
     } else if let Some(first) = seen.insert(&a.name, i) {
         out.push(
             b.at(
                 Diagnostic::error(
-                    "KB092",
+                    Code::AlertNameInvalid,
                     format!(
                         "alert {:?} is declared twice in this bundle (also spec.alerts[{first}])",
                         a.name
@@ -303,7 +319,7 @@ fn check_kind(b: &BundleInput, a: &Alert, at: &FieldPath, out: &mut Vec<Diagnost
         _ => return,
     };
     out.push(b.at(
-        Diagnostic::error("KB090", format!("alert {:?} {what}", a.name)).with_hint(
+        Diagnostic::error(Code::AlertKindInvalid, format!("alert {:?} {what}", a.name)).with_hint(
             "an alert watches exactly one thing: split it into two alerts, or add the \
                  condition it is missing",
         ),
@@ -323,7 +339,7 @@ fn check_notify(
         out.push(
             b.at(
                 Diagnostic::error(
-                    "KB094",
+                    Code::AlertUnrouted,
                     format!("alert {:?} notifies nobody (notify is empty)", a.name),
                 )
                 .with_hint(
@@ -355,7 +371,7 @@ fn check_notify(
             )
         };
         out.push(b.at(
-            Diagnostic::error("KB093", message).with_hint(hint),
+            Diagnostic::error(Code::ReceiverUnknown, message).with_hint(hint),
             &at.child_key("notify").index(j),
         ));
     }
@@ -420,7 +436,7 @@ fn check_lag_group(
     if group.ends_with('*') {
         out.push(b.at(
             Diagnostic::error(
-                "KB095",
+                Code::LagGroupNotConsumed,
                 format!("consumerLag.group {group:?} is a pattern; lag is measured per consumer group"),
             )
             .with_hint("name one consumer group exactly; a prefix group of a principal covers every group it starts"),
@@ -454,7 +470,7 @@ fn check_lag_group(
     out.push(
         b.at(
             Diagnostic::error(
-                "KB095",
+                Code::LagGroupNotConsumed,
                 format!("consumerLag.group {group:?} is not a consumer group of this bundle"),
             )
             .with_hint(hint),
@@ -499,7 +515,7 @@ fn check_lag_topic(
     out.push(
         b.at(
             Diagnostic::warning(
-                "KB097",
+                Code::LagTopicNotRead,
                 format!(
                     "consumer group {group:?} does not read topic {topic:?} in this bundle; \
                      the alert may never fire"
@@ -523,7 +539,7 @@ fn check_throughput(b: &BundleInput, t: &Throughput, at: &FieldPath, out: &mut V
         out.push(
             b.at(
                 Diagnostic::error(
-                    "KB096",
+                    Code::ThroughputTopicUnknown,
                     format!(
                         "throughput.topic {:?} is not a topic of this bundle",
                         t.topic
@@ -541,7 +557,10 @@ fn check_throughput(b: &BundleInput, t: &Throughput, at: &FieldPath, out: &mut V
         } else {
             at.child_key(field)
         };
-        out.push(b.at(Diagnostic::error("KB091", message).with_hint(hint), &path));
+        out.push(b.at(
+            Diagnostic::error(Code::ThroughputInvalid, message).with_hint(hint),
+            &path,
+        ));
     };
     for (field, v) in [("below", t.below), ("above", t.above)] {
         if let Some(v) = v
@@ -627,7 +646,7 @@ fn check_lag_policy(b: &BundleInput, env: &EnvInput, groups: &[Group], out: &mut
     out.push(
         b.at(
             Diagnostic::error(
-                "KB098",
+                Code::LagAlertMissing,
                 format!(
                     "consumer {noun} without a consumerLag alert: {}; policy.lagAlerts of \
                      {label} requires one for every consumer group",
@@ -696,14 +715,14 @@ mod tests {
         ])
     }
 
-    fn run(b: &BundleInput, e: &EnvInput) -> Vec<(String, String, String)> {
+    fn run(b: &BundleInput, e: &EnvInput) -> Vec<(Code, String, String)> {
         let mut out = Vec::new();
         check(b, e, &mut out);
         check_environment(e, &mut out);
         out.iter()
             .map(|d| {
                 (
-                    d.code.to_string(),
+                    d.code,
                     d.message.clone(),
                     d.field.clone().unwrap_or_default(),
                 )
@@ -711,7 +730,7 @@ mod tests {
             .collect()
     }
 
-    fn codes(b: &BundleInput, e: &EnvInput) -> Vec<String> {
+    fn codes(b: &BundleInput, e: &EnvInput) -> Vec<Code> {
         run(b, e).into_iter().map(|(c, _, _)| c).collect()
     }
 
@@ -749,7 +768,7 @@ mod tests {
         spec["alerts"][0]["notify"] = json!(["oncall-order"]);
         let d = run(&bundle(spec), &prod());
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].0, "KB093");
+        assert_eq!(d[0].0, Code::ReceiverUnknown);
         assert_eq!(
             d[0].1,
             "notify names receiver \"oncall-order\", which Environment/prod does not define"
@@ -762,7 +781,10 @@ mod tests {
         let b = bundle(good());
         let e = env(json!({}));
         let d = run(&b, &e);
-        assert!(d.iter().all(|(c, _, _)| c == "KB093"), "{d:?}");
+        assert!(
+            d.iter().all(|(c, _, _)| *c == Code::ReceiverUnknown),
+            "{d:?}"
+        );
         assert!(
             d[0].1
                 .contains("Environment/prod defines no alert receivers")
@@ -773,7 +795,7 @@ mod tests {
     fn empty_notify_is_an_error() {
         let mut spec = good();
         spec["alerts"][1]["notify"] = json!([]);
-        assert_eq!(codes(&bundle(spec), &prod()), ["KB094"]);
+        assert_eq!(codes(&bundle(spec), &prod()), [Code::AlertUnrouted]);
     }
 
     #[test]
@@ -782,7 +804,7 @@ mod tests {
         spec["alerts"] = json!([spec["alerts"][3].clone()]);
         let d = run(&bundle(spec), &prod());
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].0, "KB098");
+        assert_eq!(d[0].0, Code::LagAlertMissing);
         assert!(
             d[0].1.starts_with(
                 "consumer groups without a consumerLag alert: orders-service, audit-*, \
@@ -807,7 +829,10 @@ mod tests {
             .expect("list")
             .push(lag("star", "audit-*"));
         let d = run(&bundle(spec), &prod());
-        let kb095: Vec<_> = d.iter().filter(|(c, _, _)| c == "KB095").collect();
+        let kb095: Vec<_> = d
+            .iter()
+            .filter(|(c, _, _)| *c == Code::LagGroupNotConsumed)
+            .collect();
         assert_eq!(kb095.len(), 2, "{d:?}");
         assert!(
             kb095[0]
@@ -818,7 +843,7 @@ mod tests {
         // orders-enricher lost its alert.
         assert!(
             d.iter()
-                .any(|(c, m, _)| c == "KB098" && m.contains("orders-enricher"))
+                .any(|(c, m, _)| *c == Code::LagAlertMissing && m.contains("orders-enricher"))
         );
     }
 
@@ -830,12 +855,12 @@ mod tests {
         let mut out = Vec::new();
         check(&b, &prod(), &mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].code, "KB097");
+        assert_eq!(out[0].code, Code::LagTopicNotRead);
         assert!(!out[0].is_error());
         // A prefix group reading a prefix topic covers the literal pair.
         let mut spec = good();
         spec["alerts"][2]["consumerLag"]["topic"] = json!("audit.eu.v1");
-        assert_eq!(codes(&bundle(spec), &prod()), Vec::<String>::new());
+        assert_eq!(codes(&bundle(spec), &prod()), Vec::<Code>::new());
     }
 
     #[test]
@@ -850,7 +875,15 @@ mod tests {
                            "consumerLag": {"group": "orders-service", "above": 1, "for": "1m"},
                            "throughput": {"topic": "orders.created.v1", "above": 5, "per": "1m", "for": "1m"}}));
         let got = codes(&bundle(spec), &prod());
-        assert_eq!(got, ["KB092", "KB092", "KB090", "KB090"]);
+        assert_eq!(
+            got,
+            [
+                Code::AlertNameInvalid,
+                Code::AlertNameInvalid,
+                Code::AlertKindInvalid,
+                Code::AlertKindInvalid
+            ]
+        );
     }
 
     #[test]
@@ -872,14 +905,14 @@ mod tests {
             spec["alerts"][3]["throughput"] = t;
             let d = run(&bundle(spec), &prod());
             assert_eq!(d.len(), 1, "{want}: {d:?}");
-            assert_eq!(d[0].0, "KB091");
+            assert_eq!(d[0].0, Code::ThroughputInvalid);
             assert!(d[0].1.contains(want), "{want}: {}", d[0].1);
         }
         let mut spec = good();
         spec["alerts"][3]["throughput"]["topic"] = json!("orders.create.v1");
         let d = run(&bundle(spec), &prod());
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].0, "KB096");
+        assert_eq!(d[0].0, Code::ThroughputTopicUnknown);
     }
 
     #[test]
@@ -902,7 +935,10 @@ mod tests {
         let mut out = Vec::new();
         check_environment(&e, &mut out);
         let msgs: Vec<String> = out.iter().map(|d| d.message.clone()).collect();
-        assert!(out.iter().all(|d| d.code == "KB099" && d.is_error()));
+        assert!(
+            out.iter()
+                .all(|d| d.code == Code::AlertingConfigInvalid && d.is_error())
+        );
         let expect = [
             "is a label kbundle sets",
             "ruleLabels key \"bad key!\"",

@@ -21,6 +21,7 @@
 //! - KB079 error: the Environment's `strimzi.connectCluster` is not a valid KafkaConnect name.
 
 use super::{BundleInput, EnvInput};
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::ConfigValue;
 use crate::model::bundle::{Connector, ConnectorType};
@@ -56,7 +57,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
         out.push(
             b.at(
                 Diagnostic::error(
-                    "KB070",
+                    Code::ConnectClusterMissing,
                     format!(
                         "the bundle has connectors, but {} names no Connect cluster",
                         env.label()
@@ -74,7 +75,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
         if let Some(first) = seen.insert(&c.name, i) {
             out.push(b.at(
                 Diagnostic::error(
-                    "KB071",
+                    Code::ConnectorDeclaredTwice,
                     format!(
                         "connector {:?} is declared twice in this bundle (also spec.connectors[{first}])",
                         c.name
@@ -98,7 +99,7 @@ fn check_connector(
     if !is_dns_subdomain(&c.name) {
         out.push(b.at(
             Diagnostic::error(
-                "KB072",
+                Code::ConnectorNameInvalid,
                 format!(
                     "connector name {:?} is not a DNS-1123 subdomain (lowercase letters, digits, \
                      `-` and `.`, at most 253 characters, alphanumeric at both ends of each part)",
@@ -128,7 +129,7 @@ fn check_type(
     match (c.connector_type, implied) {
         (None, None) => out.push(b.at(
             Diagnostic::error(
-                "KB075",
+                Code::ConnectorTypeUnknown,
                 format!(
                     "connector {:?}: class {:?} does not say whether it is a sink or a source",
                     c.name, c.class
@@ -139,7 +140,7 @@ fn check_type(
         )),
         (Some(declared), Some(implied)) if declared != implied => out.push(b.at(
             Diagnostic::error(
-                "KB075",
+                Code::ConnectorTypeUnknown,
                 format!(
                     "connector {:?} says type: {}, but its class {:?} is a {} connector",
                     c.name,
@@ -191,7 +192,7 @@ fn check_reserved_keys(
         out.push(
             b.at(
                 Diagnostic::error(
-                    "KB076",
+                    Code::ConnectorReservedKey,
                     format!(
                         "connector {:?} config key {key:?} cannot be set here: {why}",
                         c.name
@@ -216,7 +217,7 @@ fn check_topics(
         let path = || at.child_key("topics").index(j);
         if let Some(problem) = kafka_topic_problem(t) {
             let mut d = Diagnostic::error(
-                "KB078",
+                Code::ConnectorTopicInvalid,
                 format!("connector {:?} topic name {t:?} {problem}", c.name),
             );
             if t.contains('*') {
@@ -227,7 +228,7 @@ fn check_topics(
             out.push(
                 b.at(
                     Diagnostic::error(
-                        "KB078",
+                        Code::ConnectorTopicInvalid,
                         format!(
                             "connector {:?} lists topic {t:?} twice (also topics[{first}])",
                             c.name
@@ -243,7 +244,7 @@ fn check_topics(
         out.push(
             b.at(
                 Diagnostic::error(
-                    "KB078",
+                    Code::ConnectorTopicInvalid,
                     format!("sink connector {:?} reads no topic", c.name),
                 )
                 .with_hint("list the topics it reads in `topics`"),
@@ -281,7 +282,7 @@ fn check_value(
                     _ => String::new(),
                 };
                 Diagnostic::error(
-                    "KB073",
+                    Code::TemplateError,
                     format!(
                         "connector {:?} config key {key:?}: the value is not a valid template{position}; the details are not shown because the value may be a secret",
                         c.name
@@ -290,7 +291,7 @@ fn check_value(
                 .with_hint(SECRET_HINT)
             } else {
                 Diagnostic::error(
-                    "KB073",
+                    Code::TemplateError,
                     format!("connector {:?} config key {key:?}: {e}", c.name),
                 )
                 .with_hint(TEMPLATE_HELP)
@@ -301,7 +302,7 @@ fn check_value(
             if credential && !rendered.trim().is_empty() && !template::is_reference(&rendered) {
                 out.push(b.at(
                     Diagnostic::error(
-                        "KB074",
+                        Code::LiteralCredential,
                         format!(
                             "connector {:?} config key {key:?} holds a literal credential; credentials come from Secrets only",
                             c.name
@@ -324,7 +325,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                 Some(&obi) if obi != bi => out.push(
                     b.at(
                         Diagnostic::error(
-                            "KB077",
+                            Code::ConnectorClaimedTwice,
                             format!(
                                 "connector {:?} is declared by bundle {:?} and by bundle {:?}",
                                 c.name,
@@ -356,7 +357,7 @@ pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
     {
         out.push(env.at(
             Diagnostic::error(
-                "KB079",
+                Code::ConnectClusterInvalid,
                 format!("strimzi.connectCluster {name:?} {problem}"),
             )
             .with_hint("use the name of the KafkaConnect resource (a DNS-1123 label such as `connect`)"),
@@ -493,7 +494,7 @@ mod tests {
             &prod(),
         );
         assert_eq!(d.len(), 1, "{:?}", lines(&d));
-        assert_eq!(d[0].code, "KB073");
+        assert_eq!(d[0].code, Code::TemplateError);
         assert_eq!(
             d[0].field.as_deref(),
             Some("spec.connectors[0].config[\"table.name.format\"]")
@@ -515,7 +516,7 @@ mod tests {
             &env(json!({"strimzi": {"connectCluster": "connect"}})),
         );
         assert_eq!(d.len(), 1, "{:?}", lines(&d));
-        assert_eq!(d[0].code, "KB073");
+        assert_eq!(d[0].code, Code::TemplateError);
         assert!(d[0].message.contains("env.namespace"), "{}", d[0].message);
     }
 
@@ -534,23 +535,29 @@ mod tests {
             }))]),
             &prod(),
         );
-        let codes: Vec<(&str, &str)> = d
+        let codes: Vec<(Code, &str)> = d
             .iter()
             .map(|d| (d.code, d.field.as_deref().unwrap_or("")))
             .collect();
         assert_eq!(
             codes,
             [
-                ("KB074", "spec.connectors[0].config[\"api.key\"]"),
                 (
-                    "KB074",
+                    Code::LiteralCredential,
+                    "spec.connectors[0].config[\"api.key\"]"
+                ),
+                (
+                    Code::LiteralCredential,
                     "spec.connectors[0].config[\"aws.secret.access.key\"]"
                 ),
                 (
-                    "KB074",
+                    Code::LiteralCredential,
                     "spec.connectors[0].config[\"connection.password\"]"
                 ),
-                ("KB074", "spec.connectors[0].config[\"sasl.jaas.config\"]"),
+                (
+                    Code::LiteralCredential,
+                    "spec.connectors[0].config[\"sasl.jaas.config\"]"
+                ),
             ]
         );
         for x in &d {
@@ -573,7 +580,7 @@ mod tests {
             &prod(),
         );
         assert_eq!(d.len(), 1, "{:?}", lines(&d));
-        assert_eq!(d[0].code, "KB073");
+        assert_eq!(d[0].code, Code::TemplateError);
         assert!(!d[0].message.contains("xYzzy"), "{}", d[0].message);
         assert!(d[0].message.contains("may be a secret"), "{}", d[0].message);
         // A reference attempt keeps its detail.
@@ -622,7 +629,11 @@ mod tests {
             &prod(),
         );
         let fields: Vec<&str> = d.iter().map(|d| d.field.as_deref().unwrap_or("")).collect();
-        assert!(d.iter().all(|d| d.code == "KB076"), "{:?}", lines(&d));
+        assert!(
+            d.iter().all(|d| d.code == Code::ConnectorReservedKey),
+            "{:?}",
+            lines(&d)
+        );
         assert_eq!(
             fields,
             [
@@ -682,7 +693,7 @@ mod tests {
         check_across(&[a, b], &mut out);
         // Once per clashing declaration in the later bundle; the in-bundle repeat is KB071's.
         assert_eq!(out.len(), 2);
-        assert!(out.iter().all(|d| d.code == "KB077"));
+        assert!(out.iter().all(|d| d.code == Code::ConnectorClaimedTwice));
         assert_eq!(
             out[0].message,
             "connector \"orders-to-warehouse\" is declared by bundle \"a\" and by bundle \"b\""

@@ -1,6 +1,7 @@
 //! Checks of the Environment itself: its namespace, target and policy settings.
 
 use super::EnvInput;
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::environment::Target;
 use crate::names::{dns_label_problem, label_value_problem};
@@ -14,7 +15,7 @@ pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
     {
         out.push(env.at(
             Diagnostic::error(
-                "KB030",
+                Code::NameNotDnsLabel,
                 format!("environment name {:?} {p}", env.env.metadata.name),
             ),
             &FieldPath::of("metadata.name"),
@@ -25,7 +26,7 @@ pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
     {
         out.push(
             env.at(
-                Diagnostic::error("KB044", format!("namespace {ns:?} {p}"))
+                Diagnostic::error(Code::StrimziNameInvalid, format!("namespace {ns:?} {p}"))
                     .with_hint("a namespace is a DNS-1123 label such as `kafka`"),
                 &FieldPath::of("spec.namespace"),
             ),
@@ -40,7 +41,7 @@ pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
         out.push(
             env.at(
                 Diagnostic::error(
-                    "KB044",
+                    Code::StrimziNameInvalid,
                     format!("strimzi.cluster {:?} {p}", spec.strimzi.cluster),
                 )
                 .with_hint("use the name of the Kafka resource Strimzi runs"),
@@ -54,7 +55,7 @@ pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
         out.push(
             env.at(
                 Diagnostic::error(
-                    "KB069",
+                    Code::RegistryConfigInvalid,
                     format!("schemaRegistry.url {:?} is not an http(s) URL", r.url),
                 )
                 .with_hint("e.g. http://schema-registry.kafka:8081"),
@@ -67,7 +68,7 @@ pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
     {
         out.push(
             env.at(
-                Diagnostic::error("KB069", "hooks.image is empty")
+                Diagnostic::error(Code::RegistryConfigInvalid, "hooks.image is empty")
                     .with_hint("name the image hook Jobs run, e.g. curlimages/curl:8.11.0"),
                 &FieldPath::of("spec.hooks.image"),
             ),
@@ -77,7 +78,7 @@ pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
         out.push(
             env.at(
                 Diagnostic::error(
-                    "KB006",
+                    Code::TargetUnsupported,
                     "target confluent is not supported yet by this version of kbundle",
                 )
                 .with_hint("use target: strimzi"),
@@ -97,7 +98,7 @@ pub fn topic_name_regex(env: &EnvInput, out: &mut Vec<Diagnostic>) -> Option<Reg
             let reason = reason.lines().last().unwrap_or_default().trim().to_string();
             out.push(env.at(
                 Diagnostic::error(
-                    "KB013",
+                    Code::TopicPatternInvalid,
                     format!("policy.topicName {pattern:?} is not a valid regular expression: {reason}"),
                 )
                 .with_hint("use Rust/RE2 regex syntax (no look-around or back-references)"),

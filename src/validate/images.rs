@@ -11,6 +11,7 @@
 //! kustomize `images:` step is not kbundle's to refuse).
 
 use super::{BundleInput, EnvInput, locate};
+use crate::diag::Code;
 use crate::diag::{Diagnostic, ResourceRef};
 use crate::load::Origin;
 use crate::path::FieldPath;
@@ -129,11 +130,17 @@ pub fn image_problem(image: &str) -> Option<ImageProblem> {
 }
 
 /// `(code, what is wrong)` for a problem.
-fn describe(p: &ImageProblem) -> (&'static str, String) {
+fn describe(p: &ImageProblem) -> (Code, String) {
     match p {
-        ImageProblem::NoTag => ("KB110", "has neither a tag nor a digest".to_string()),
-        ImageProblem::Latest => ("KB111", "is tagged `latest`".to_string()),
-        ImageProblem::Invalid(why) => ("KB112", format!("is not a valid image reference: {why}")),
+        ImageProblem::NoTag => (
+            Code::ImageUntagged,
+            "has neither a tag nor a digest".to_string(),
+        ),
+        ImageProblem::Latest => (Code::ImageLatest, "is tagged `latest`".to_string()),
+        ImageProblem::Invalid(why) => (
+            Code::ImageUnparsable,
+            format!("is not a valid image reference: {why}"),
+        ),
     }
 }
 
@@ -351,7 +358,7 @@ mod tests {
         let mut out = Vec::new();
         check_workload(&deploy, &origin(), &env(true), &mut out);
         assert_eq!(out.len(), 2, "{out:?}");
-        assert_eq!(out[0].code, "KB110");
+        assert_eq!(out[0].code, Code::ImageUntagged);
         assert!(out[0].is_error());
         assert_eq!(
             out[0].field.as_deref(),
@@ -362,7 +369,7 @@ mod tests {
             "{}",
             out[0].message
         );
-        assert_eq!(out[1].code, "KB111");
+        assert_eq!(out[1].code, Code::ImageLatest);
         assert_eq!(
             out[1].field.as_deref(),
             Some("spec.template.spec.containers[1].image")
@@ -465,8 +472,12 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("KB111", false, "spec.tests[1].image".to_string()),
-                ("KB112", true, "spec.tests[2].image".to_string()),
+                (Code::ImageLatest, false, "spec.tests[1].image".to_string()),
+                (
+                    Code::ImageUnparsable,
+                    true,
+                    "spec.tests[2].image".to_string()
+                ),
             ]
         );
 
@@ -480,7 +491,7 @@ mod tests {
         let mut out = Vec::new();
         check_environment(&e, &mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].code, "KB110");
+        assert_eq!(out[0].code, Code::ImageUntagged);
         assert!(out[0].is_error());
         assert_eq!(out[0].field.as_deref(), Some("spec.hooks.image"));
     }

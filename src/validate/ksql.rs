@@ -13,6 +13,7 @@
 //! UTF-8).
 
 use super::{BundleInput, EnvInput};
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::load::{FileProblem, LoadedFile};
 use crate::path::FieldPath;
@@ -32,7 +33,7 @@ fn environment(b: &BundleInput, env: &EnvInput, at: &FieldPath, out: &mut Vec<Di
         out.push(
             b.at(
                 Diagnostic::error(
-                    "KB100",
+                    Code::KsqldbConfigMissing,
                     format!(
                         "ksqlDB migrations run in a hook Job, but {} does not set spec.ksqldb (url and image)",
                         env.label()
@@ -50,7 +51,7 @@ fn environment(b: &BundleInput, env: &EnvInput, at: &FieldPath, out: &mut Vec<Di
         out.push(
             env.at(
                 Diagnostic::error(
-                    "KB100",
+                    Code::KsqldbConfigMissing,
                     format!("spec.ksqldb.url {:?} is not an http(s) URL", k.url),
                 )
                 .with_hint("give the ksqlDB server's REST endpoint, e.g. http://ksqldb.kafka:8088"),
@@ -61,9 +62,10 @@ fn environment(b: &BundleInput, env: &EnvInput, at: &FieldPath, out: &mut Vec<Di
     if k.image.trim().is_empty() {
         out.push(
             env.at(
-                Diagnostic::error("KB100", "spec.ksqldb.image is empty").with_hint(
-                    "name an image holding ksql-migrations, e.g. confluentinc/ksqldb-cli",
-                ),
+                Diagnostic::error(Code::KsqldbConfigMissing, "spec.ksqldb.image is empty")
+                    .with_hint(
+                        "name an image holding ksql-migrations, e.g. confluentinc/ksqldb-cli",
+                    ),
                 &FieldPath::of("spec.ksqldb.image"),
             ),
         );
@@ -104,7 +106,7 @@ pub fn check(
                 out.push(
                     b.at(
                         Diagnostic::error(
-                            "KB101",
+                            Code::MigrationNameInvalid,
                             format!("{} is not named like a migration", f.display),
                         )
                         .with_hint(NAME_HINT),
@@ -115,7 +117,7 @@ pub fn check(
                 out.push(
                     b.at(
                         Diagnostic::warning(
-                            "KB107",
+                            Code::MigrationsStrayFile,
                             format!(
                                 "{} is not a migration; it is not shipped to ksqlDB",
                                 f.display
@@ -144,7 +146,7 @@ pub fn check(
                 out.push(
                     b.at(
                         Diagnostic::warning(
-                            "KB109",
+                            Code::MigrationBeforeTopics,
                             format!(
                                 "migration {} reads topic {} of this bundle, but migrations run \
                                  before the sync (PreSync): on the release that adds the topic \
@@ -165,10 +167,11 @@ pub fn check(
         if f.text.trim().is_empty() {
             out.push(
                 b.at(
-                    Diagnostic::error("KB104", format!("migration {} is empty", f.display))
-                        .with_hint(
-                            "write the ksqlDB statements of this version, or remove the file",
-                        ),
+                    Diagnostic::error(
+                        Code::MigrationEmpty,
+                        format!("migration {} is empty", f.display),
+                    )
+                    .with_hint("write the ksqlDB statements of this version, or remove the file"),
                     &at,
                 ),
             );
@@ -178,7 +181,7 @@ pub fn check(
         if size > MAX_MIGRATIONS_BYTES {
             out.push(b.at(
                 Diagnostic::error(
-                    "KB105",
+                    Code::MigrationTooLarge,
                     format!(
                         "migration {} takes {} KiB in its ConfigMap, at most {} KiB are allowed",
                         f.display,
@@ -194,8 +197,11 @@ pub fn check(
     if versions.is_empty() {
         out.push(
             b.at(
-                Diagnostic::error("KB106", format!("{} holds no migration", ksql.migrations))
-                    .with_hint("add V000001__<description>.sql, or remove spec.ksql"),
+                Diagnostic::error(
+                    Code::MigrationsNone,
+                    format!("{} holds no migration", ksql.migrations),
+                )
+                .with_hint("add V000001__<description>.sql, or remove spec.ksql"),
                 &at,
             ),
         );
@@ -204,7 +210,7 @@ pub fn check(
     if total > MAX_MIGRATIONS_BYTES {
         out.push(b.at(
             Diagnostic::error(
-                "KB108",
+                Code::MigrationsTooLarge,
                 format!(
                     "the migrations in {} take {} KiB in their ConfigMap, at most {} KiB are allowed",
                     ksql.migrations,
@@ -221,7 +227,7 @@ pub fn check(
             out.push(
                 b.at(
                     Diagnostic::error(
-                        "KB102",
+                        Code::MigrationVersionTwice,
                         format!(
                             "migration version {version} is used by {}",
                             shown.join(" and ")
@@ -249,7 +255,7 @@ pub fn check(
             )
         };
         out.push(b.at(
-            Diagnostic::error("KB103", message).with_hint(
+            Diagnostic::error(Code::MigrationGap, message).with_hint(
                 "number migrations 1, 2, 3, … without gaps; never renumber applied ones",
             ),
             &at,
@@ -300,7 +306,7 @@ mod tests {
     fn codes(
         env: &EnvInput,
         dir: Option<&Result<Vec<LoadedFile>, FileProblem>>,
-    ) -> Vec<(&'static str, bool)> {
+    ) -> Vec<(Code, bool)> {
         let mut out = Vec::new();
         check(&bundle(), env, dir, &mut out);
         out.iter().map(|d| (d.code, d.is_error())).collect()
@@ -330,22 +336,31 @@ mod tests {
         assert_eq!(
             codes(&good_env(), Some(&dir)),
             [
-                ("KB107", false),
-                ("KB104", true),
-                ("KB101", true),
-                ("KB102", true),
-                ("KB103", true),
+                (Code::MigrationsStrayFile, false),
+                (Code::MigrationEmpty, true),
+                (Code::MigrationNameInvalid, true),
+                (Code::MigrationVersionTwice, true),
+                (Code::MigrationGap, true),
             ]
         );
         let start = Ok(vec![f("V000002__two.sql", "x;")]);
-        assert_eq!(codes(&good_env(), Some(&start)), [("KB103", true)]);
+        assert_eq!(
+            codes(&good_env(), Some(&start)),
+            [(Code::MigrationGap, true)]
+        );
         let none = Ok(vec![f("notes.txt", "x")]);
         assert_eq!(
             codes(&good_env(), Some(&none)),
-            [("KB107", false), ("KB106", true)]
+            [
+                (Code::MigrationsStrayFile, false),
+                (Code::MigrationsNone, true)
+            ]
         );
         let empty = Ok(vec![]);
-        assert_eq!(codes(&good_env(), Some(&empty)), [("KB106", true)]);
+        assert_eq!(
+            codes(&good_env(), Some(&empty)),
+            [(Code::MigrationsNone, true)]
+        );
     }
 
     #[test]
@@ -354,24 +369,30 @@ mod tests {
         let dir = Ok(vec![f("V000001__big.sql", &big)]);
         assert_eq!(
             codes(&good_env(), Some(&dir)),
-            [("KB105", true), ("KB108", true)]
+            [
+                (Code::MigrationTooLarge, true),
+                (Code::MigrationsTooLarge, true)
+            ]
         );
         let half = "a".repeat(MAX_MIGRATIONS_BYTES / 2);
         let dir = Ok(vec![f("V000001__a.sql", &half), f("V000002__b.sql", &half)]);
-        assert_eq!(codes(&good_env(), Some(&dir)), [("KB108", true)]);
+        assert_eq!(
+            codes(&good_env(), Some(&dir)),
+            [(Code::MigrationsTooLarge, true)]
+        );
     }
 
     #[test]
     fn folder_problems_keep_their_code() {
         let p = Err(FileProblem {
-            code: "KB054",
+            code: Code::FileEscape,
             message: "\"../x\" leads outside".into(),
             hint: None,
         });
         let mut out = Vec::new();
         check(&bundle(), &good_env(), Some(&p), &mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].code, "KB054");
+        assert_eq!(out[0].code, Code::FileEscape);
         assert_eq!(out[0].field.as_deref(), Some("spec.ksql.migrations"));
     }
 
@@ -380,8 +401,17 @@ mod tests {
         let mut none = good_env();
         none.env.spec.ksqldb = None;
         let dir = Ok(vec![f("V000001__init.sql", "x;")]);
-        assert_eq!(codes(&none, Some(&dir)), [("KB100", true)]);
+        assert_eq!(
+            codes(&none, Some(&dir)),
+            [(Code::KsqldbConfigMissing, true)]
+        );
         let bad = env(json!({"url": "ksqldb:8088", "image": " "}));
-        assert_eq!(codes(&bad, Some(&dir)), [("KB100", true), ("KB100", true)]);
+        assert_eq!(
+            codes(&bad, Some(&dir)),
+            [
+                (Code::KsqldbConfigMissing, true),
+                (Code::KsqldbConfigMissing, true)
+            ]
+        );
     }
 }

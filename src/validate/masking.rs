@@ -9,6 +9,7 @@
 
 use super::{BundleInput, EnvInput};
 use crate::avro::{self, FieldInfo};
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::bundle::{MaskRule, Topic};
 use crate::path::FieldPath;
@@ -54,7 +55,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
         let at = FieldPath::of("spec.masking").index(mi);
         let Some(topic) = spec.topics.iter().find(|t| t.name == m.topic) else {
             let mut d = Diagnostic::error(
-                "KB080",
+                Code::MaskingTopicUnknown,
                 format!(
                     "masking names topic {:?}, which this bundle does not declare",
                     m.topic
@@ -71,7 +72,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             out.push(
                 b.at(
                     Diagnostic::error(
-                        "KB081",
+                        Code::MaskingWithoutSchema,
                         format!(
                             "topic {:?} has no valueSchema, so its fields cannot be masked",
                             m.topic
@@ -93,7 +94,10 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
                 Ok(info) => info,
                 Err(reason) => {
                     out.push(b.at(
-                        Diagnostic::error("KB082", format!("masking path {:?}: {reason}", f.path)),
+                        Diagnostic::error(
+                            Code::MaskingPathUnknown,
+                            format!("masking path {:?}: {reason}", f.path),
+                        ),
                         &fat.child_key("path"),
                     ));
                     continue;
@@ -106,7 +110,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             if let Some((pmi, pfi)) = first {
                 out.push(b.at(
                     Diagnostic::error(
-                        "KB085",
+                        Code::FieldMaskedTwice,
                         format!(
                             "field {} of topic {:?} is masked twice (also spec.masking[{pmi}].fields[{pfi}])",
                             f.path, m.topic
@@ -118,8 +122,11 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             if f.replacement.is_some() && f.rule != MaskRule::Redact {
                 out.push(
                     b.at(
-                        Diagnostic::error("KB086", "only rule redact takes a replacement")
-                            .with_hint("remove replacement, or use rule: redact"),
+                        Diagnostic::error(
+                            Code::RedactReplacementInvalid,
+                            "only rule redact takes a replacement",
+                        )
+                        .with_hint("remove replacement, or use rule: redact"),
                         &fat.child_key("replacement"),
                     ),
                 );
@@ -138,7 +145,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
                         };
                         out.push(b.at(
                             Diagnostic::error(
-                                "KB084",
+                                Code::MaskingUnenforceable,
                                 format!("masking {} of topic {:?} cannot be enforced: {why}", f.path, m.topic),
                             )
                             .with_hint(format!(
@@ -153,7 +160,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
                     if !is_primitive_for_mask(&info.type_name) {
                         out.push(b.at(
                             Diagnostic::error(
-                                "KB084",
+                                Code::MaskingUnenforceable,
                                 format!(
                                     "masking {} of topic {:?} cannot be enforced: MaskField masks primitive fields, this one is {}",
                                     f.path, m.topic, info.type_name
@@ -169,7 +176,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
                         out.push(
                             b.at(
                                 Diagnostic::error(
-                                    "KB086",
+                                    Code::RedactReplacementInvalid,
                                     format!(
                                         "redacting {} ({}) needs a replacement value",
                                         f.path, info.type_name
@@ -194,7 +201,10 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             for (pi, p) in t.pii.iter().enumerate() {
                 if let Err(reason) = avro::lookup_field(&schema, p) {
                     out.push(b.at(
-                        Diagnostic::error("KB082", format!("pii path {p:?}: {reason}")),
+                        Diagnostic::error(
+                            Code::MaskingPathUnknown,
+                            format!("pii path {p:?}: {reason}"),
+                        ),
                         &at.child_index(pi),
                     ));
                 }
@@ -203,7 +213,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             out.push(
                 b.at(
                     Diagnostic::error(
-                        "KB081",
+                        Code::MaskingWithoutSchema,
                         format!("topic {:?} lists pii fields but has no valueSchema", t.name),
                     )
                     .with_hint(
@@ -225,7 +235,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
                 out.push(
                     b.at(
                         Diagnostic::error(
-                            "KB083",
+                            Code::PiiUnmasked,
                             format!(
                                 "topic {:?} has personal data without a masking rule: {}",
                                 t.name,

@@ -9,6 +9,7 @@
 
 use super::{BundleInput, EnvInput};
 use crate::avro::{self, Direction};
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::load::LoadedFile;
 use crate::path::FieldPath;
@@ -65,7 +66,7 @@ fn parse(
             out.push(
                 b.at(
                     Diagnostic::error(
-                        "KB061",
+                        Code::SchemaInvalid,
                         format!(
                             "{}{position} is not a valid Avro schema: {}",
                             f.display, p.message
@@ -102,7 +103,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             let Some(name) = name else { continue };
             if !names.contains(&name.as_str()) {
                 let mut d = Diagnostic::error(
-                    "KB063",
+                    Code::SchemaUnknown,
                     format!(
                         "topic {:?} names schema {name:?}, which spec.schemas does not declare",
                         t.name
@@ -132,7 +133,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             out.push(
                 b.at(
                     Diagnostic::error(
-                        "KB066",
+                        Code::RegistryMissing,
                         format!(
                             "schemas are registered by a PreSync Job, but {} does not set {}",
                             env.label(),
@@ -155,7 +156,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
         if let Some(first) = seen.insert(&s.name, i) {
             out.push(b.at(
                 Diagnostic::error(
-                    "KB064",
+                    Code::SchemaClaimedTwice,
                     format!(
                         "schema name {:?} is declared twice (also spec.schemas[{first}])",
                         s.name
@@ -168,14 +169,14 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             && let Some(p) = subject_problem(subject)
         {
             out.push(b.at(
-                Diagnostic::error("KB067", format!("subject {subject:?} {p}")),
+                Diagnostic::error(Code::SubjectInvalid, format!("subject {subject:?} {p}")),
                 &at.child_key("subject"),
             ));
         }
         if !subjects.iter().any(|(si, _)| *si == i) {
             out.push(b.at(
                 Diagnostic::warning(
-                    "KB068",
+                    Code::SchemaUnused,
                     format!("schema {:?} is used by no topic and has no subject, so it is not registered", s.name),
                 )
                 .with_hint("set valueSchema/keySchema on a topic, or give the schema a subject"),
@@ -231,7 +232,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             };
             out.push(b.at(
                 Diagnostic::error(
-                    "KB062",
+                    Code::SchemaIncompatible,
                     format!(
                         "{named} breaks {} compatibility: {what}: {}",
                         compatibility_name(level),
@@ -260,7 +261,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                     };
                     out.push(b.at(
                         Diagnostic::error(
-                            "KB065",
+                            Code::SubjectClaimedTwice,
                             format!("subject {subject:?} is registered twice (also by {other})"),
                         )
                         .with_hint("one schema per subject: give the schemas distinct subjects or topics"),

@@ -3,6 +3,7 @@
 
 use super::topic_config::{self, as_integer, config_type, value_problem};
 use super::{BundleInput, EnvInput};
+use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::ConfigValue;
 use crate::model::bundle::{Deletion, Topic};
@@ -19,15 +20,18 @@ pub fn check(b: &BundleInput, env: &EnvInput, name_re: Option<&Regex>, out: &mut
     if let Some(p) = dns_label_problem(&meta.name) {
         out.push(
             b.at(
-                Diagnostic::error("KB030", format!("bundle name {:?} {p}", meta.name))
-                    .with_hint("bundle names are DNS-1123 labels such as `orders`"),
+                Diagnostic::error(
+                    Code::NameNotDnsLabel,
+                    format!("bundle name {:?} {p}", meta.name),
+                )
+                .with_hint("bundle names are DNS-1123 labels such as `orders`"),
                 &FieldPath::of("metadata.name"),
             ),
         );
     }
     if let Some(p) = label_value_problem(&b.bundle.spec.owner) {
         out.push(b.at(
-            Diagnostic::error("KB045", format!("owner {:?} {p}", b.bundle.spec.owner))
+            Diagnostic::error(Code::OwnerInvalid, format!("owner {:?} {p}", b.bundle.spec.owner))
                 .with_hint("the owner becomes the kbundle.dev/owner label: use a team slug such as `team-orders`"),
             &FieldPath::of("spec.owner"),
         ));
@@ -39,7 +43,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, name_re: Option<&Regex>, out: &mut
         if let Some(first) = seen.insert(&t.name, i) {
             out.push(b.at(
                 Diagnostic::error(
-                    "KB032",
+                    Code::TopicClaimedTwice,
                     format!("topic {:?} is declared twice in this bundle (also spec.topics[{first}])", t.name),
                 )
                 .with_hint("declare each topic once"),
@@ -63,7 +67,10 @@ fn check_topic(
     let policy = &spec.policy;
     if let Some(p) = kafka_topic_problem(&t.name) {
         out.push(b.at(
-            Diagnostic::error("KB020", format!("topic name {:?} {p}", t.name)),
+            Diagnostic::error(
+                Code::TopicNameInvalid,
+                format!("topic name {:?} {p}", t.name),
+            ),
             &at.child_key("name"),
         ));
     } else if let Some(re) = name_re
@@ -72,7 +79,7 @@ fn check_topic(
         out.push(
             b.at(
                 Diagnostic::error(
-                    "KB021",
+                    Code::TopicNamePolicy,
                     format!(
                         "topic name {:?} does not match policy.topicName `{}` of {env_label}",
                         t.name,
@@ -101,7 +108,7 @@ fn check_topic(
         out.push(
             b.at(
                 Diagnostic::error(
-                    "KB023",
+                    Code::PartitionsAboveMax,
                     format!(
                         "partitions is {partitions}{}, {env_label} allows at most {max}",
                         from_default(t.partitions.is_some())
@@ -120,7 +127,7 @@ fn check_topic(
         out.push(
             b.at(
                 Diagnostic::error(
-                    "KB022",
+                    Code::ReplicasBelowMin,
                     format!(
                         "replicas is {replicas}{}, {env_label} requires at least {min}",
                         from_default(t.replicas.is_some())
@@ -140,7 +147,7 @@ fn check_topic(
                 if let Some(p) = value_problem(ty, value) {
                     out.push(b.at(
                         Diagnostic::error(
-                            "KB029",
+                            Code::TopicConfigType,
                             format!("config {key} is {}, it {p}", show(value)),
                         ),
                         &path(),
@@ -151,15 +158,18 @@ fn check_topic(
             None => match did_you_mean(key, topic_config::known_keys()) {
                 Some(s) => out.push(
                     b.at(
-                        Diagnostic::error("KB027", format!("unknown topic config {key:?}"))
-                            .with_hint(format!("did you mean `{s}`?")),
+                        Diagnostic::error(
+                            Code::TopicConfigTypo,
+                            format!("unknown topic config {key:?}"),
+                        )
+                        .with_hint(format!("did you mean `{s}`?")),
                         &path(),
                     ),
                 ),
                 None => out.push(
                     b.at(
                         Diagnostic::warning(
-                            "KB028",
+                            Code::TopicConfigUnknown,
                             format!("{key:?} is not a topic config this version of kbundle knows"),
                         )
                         .with_hint("check the spelling against Kafka's topic configs"),
@@ -189,7 +199,7 @@ fn check_topic(
         out.push(
             b.at(
                 Diagnostic::error(
-                    "KB024",
+                    Code::RetentionAboveMax,
                     format!("retention.ms is {shown}, {env_label} allows at most {max}"),
                 )
                 .with_hint(format!(
@@ -205,7 +215,7 @@ fn check_topic(
     {
         out.push(b.at(
             Diagnostic::error(
-                "KB026",
+                Code::MinIsrAboveReplicas,
                 format!("min.insync.replicas is {isr} but the topic has only {replicas} replicas; producers with acks=all could never write"),
             )
             .with_hint("raise replicas or lower min.insync.replicas"),
@@ -216,7 +226,7 @@ fn check_topic(
     if t.deletion == Some(Deletion::Allow) && !policy.allow_topic_deletion {
         out.push(b.at(
             Diagnostic::error(
-                "KB025",
+                Code::DeletionForbidden,
                 format!("topic {:?} says deletion: allow, but {env_label} does not allow topic deletion", t.name),
             )
             .with_hint("remove `deletion: allow`, or set policy.allowTopicDeletion: true in the Environment"),
@@ -249,7 +259,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                     out.push(
                         b.at(
                             Diagnostic::error(
-                                "KB032",
+                                Code::TopicClaimedTwice,
                                 format!(
                                     "topic {:?} is declared by bundle {:?} and by bundle {:?}",
                                     t.name,
@@ -272,7 +282,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
             if let Some(&(obi, oti)) = by_object.get(&object) {
                 out.push(b.at(
                     Diagnostic::error(
-                        "KB034",
+                        Code::TopicObjectNameClash,
                         format!(
                             "topics {:?} (bundle {:?}) and {:?} (bundle {:?}) map to the same KafkaTopic name {object:?}",
                             bundles[obi].bundle.spec.topics[oti].name,
@@ -291,7 +301,7 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
             if let Some(&(obi, oti)) = by_metric.get(&metric) {
                 out.push(b.at(
                     Diagnostic::error(
-                        "KB036",
+                        Code::TopicCollision,
                         format!(
                             "topic {:?} collides with {:?} (bundle {:?}): Kafka treats `.` and `_` alike in metric names and refuses the second topic",
                             t.name,

@@ -1,6 +1,9 @@
 //! Diagnostics shared by every mode, and their renderers: human text (stderr), JSON
 //! (`--format json`) and KRM `results`.
 
+mod codes;
+
+pub use codes::{Code, Level, markdown_table};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -39,7 +42,7 @@ pub struct ResourceRef {
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
@@ -59,15 +62,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
 
-    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
             code,
@@ -107,7 +110,7 @@ impl Diagnostic {
             self.file.as_deref(),
             self.index,
             self.line.unwrap_or(0),
-            self.code,
+            self.code.as_str(),
             &self.message,
         )
     }
@@ -138,6 +141,25 @@ pub fn has_errors(diags: &[Diagnostic]) -> bool {
 ///   = help: lower partitions or raise policy.maxPartitions in Environment/prod
 /// ```
 pub fn render_human(diags: &[Diagnostic]) -> String {
+    let mut out = render_human_lines(diags);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    if errors > 0 || warnings > 0 {
+        let _ = writeln!(
+            out,
+            "{errors} error{}, {warnings} warning{}",
+            plural(errors),
+            plural(warnings)
+        );
+    }
+    out
+}
+
+/// The diagnostics in human form, without the summary line.
+pub fn render_human_lines(diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
         let _ = writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code, d.message);
@@ -166,19 +188,6 @@ pub fn render_human(diags: &[Diagnostic]) -> String {
         if let Some(hint) = &d.hint {
             let _ = writeln!(out, "  = help: {hint}");
         }
-    }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .count();
-    if errors > 0 || warnings > 0 {
-        let _ = writeln!(
-            out,
-            "{errors} error{}, {warnings} warning{}",
-            plural(errors),
-            plural(warnings)
-        );
     }
     out
 }
@@ -231,7 +240,7 @@ pub fn to_krm_results(diags: &[Diagnostic]) -> Vec<Value> {
                 }
                 r.insert("file".into(), Value::Object(f));
             }
-            r.insert("tags".into(), json!({ "code": d.code }));
+            r.insert("tags".into(), json!({ "code": d.code.as_str() }));
             Value::Object(r)
         })
         .collect()
@@ -243,7 +252,7 @@ mod tests {
 
     #[test]
     fn human_form_names_file_resource_field_and_hint() {
-        let mut d = Diagnostic::error("KB023", "partitions is 100, at most 48")
+        let mut d = Diagnostic::error(Code::PartitionsAboveMax, "partitions is 100, at most 48")
             .with_field("spec.topics[0].partitions")
             .with_hint("lower partitions")
             .with_file(Some("apps/b.yaml".into()), Some(12));
@@ -263,9 +272,9 @@ mod tests {
     #[test]
     fn sort_orders_by_file_then_line() {
         let mut v = vec![
-            Diagnostic::error("KB2", "b").with_file(Some("b.yaml".into()), Some(1)),
-            Diagnostic::error("KB1", "a").with_file(Some("a.yaml".into()), Some(9)),
-            Diagnostic::error("KB1", "a").with_file(Some("a.yaml".into()), Some(2)),
+            Diagnostic::error(Code::InvalidValue, "b").with_file(Some("b.yaml".into()), Some(1)),
+            Diagnostic::error(Code::UnknownField, "a").with_file(Some("a.yaml".into()), Some(9)),
+            Diagnostic::error(Code::UnknownField, "a").with_file(Some("a.yaml".into()), Some(2)),
         ];
         sort(&mut v);
         let lines: Vec<_> = v.iter().map(|d| (d.file.clone(), d.line)).collect();
@@ -281,7 +290,7 @@ mod tests {
 
     #[test]
     fn krm_results_carry_severity_and_field() {
-        let d = Diagnostic::warning("KB040", "x").with_field("spec.a");
+        let d = Diagnostic::warning(Code::UndeclaredTopic, "x").with_field("spec.a");
         let r = to_krm_results(&[d]);
         assert_eq!(r[0]["severity"], "warning");
         assert_eq!(r[0]["field"]["path"], "spec.a");
