@@ -2,6 +2,7 @@
 //! application needs, under an Environment's defaults and guardrails.
 
 pub mod avro;
+pub mod backend;
 pub mod cli;
 pub mod diag;
 pub mod load;
@@ -11,7 +12,6 @@ pub mod path;
 pub mod plan;
 pub mod render;
 pub mod suggest;
-pub mod target;
 pub mod template;
 pub mod validate;
 pub mod yaml;

@@ -1,13 +1,14 @@
 //! The one pipeline every mode runs: classify and parse the kbundle kinds among the input items,
 //! choose the Environment, validate, plan, generate, and assemble the output items.
 
+use crate::backend;
 use crate::diag::Code;
 use crate::diag::{self, Diagnostic};
 use crate::load::{Item, Origin};
+use crate::model::labels::{MANAGED_BY, MANAGER, PART_OF};
 use crate::model::{self, Environment, ParseError};
 use crate::path::FieldPath;
 use crate::suggest::did_you_mean;
-use crate::target::{self, MANAGED_BY, MANAGER, PART_OF};
 use crate::validate::{self, BundleInput, EnvInput, locate};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -235,6 +236,9 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
         && !env_broken
     {
         diags.extend(validate::validate(&bundles, env));
+        if let Some(b) = backend::for_target(env.env.spec.target) {
+            b.check_environment(env, &mut diags);
+        }
         for (i, origin) in &workloads {
             if let Some((_, value)) = passed.get(*i) {
                 validate::images::check_workload(value, origin, env, &mut diags);
@@ -255,6 +259,13 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
         };
     };
 
+    // Validation refuses a target without a backend (KB006).
+    let Some(backend) = backend::for_target(env.env.spec.target) else {
+        return Rendered {
+            items: Vec::new(),
+            diagnostics: diags,
+        };
+    };
     let plans = crate::plan::plan(&bundles, &env);
     let rendered: BTreeSet<&str> = bundles.iter().map(|b| b.name()).collect();
     let mut out = Vec::with_capacity(passed.len());
@@ -272,10 +283,11 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
     }
     // One plan at a time, each freed once its objects exist: the output is the largest
     // structure, and it should not sit beside every plan and parsed bundle.
-    for plan in plans {
-        let generated = target::generate(std::slice::from_ref(&plan), &env.env.spec);
+    for mut plan in plans {
+        let objects = backend.objects(&plan, &env.env.spec);
+        let bundle = std::mem::take(&mut plan.name);
         drop(plan);
-        for (bundle, objects) in generated {
+        {
             let file = files.get(&bundle).cloned().flatten();
             for (i, mut obj) in objects.into_iter().enumerate() {
                 if opts.annotate_paths {

@@ -17,7 +17,7 @@ use common::crds::{CelRule, Crds, STRIMZI_KINDS, eval_cel};
 use kbundle::model::environment::{EnvironmentSpec, StrimziApiVersion};
 use kbundle::plan::connectors::{ConnectorPlan, ConnectorState, ConnectorType, Transform};
 use kbundle::render::{self, Options, Rendered};
-use kbundle::target::connect;
+use kbundle::backend::strimzi::connect;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

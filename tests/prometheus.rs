@@ -18,8 +18,9 @@ mod common;
 use kbundle::diag::Diagnostic;
 use kbundle::load::Origin;
 use kbundle::model::environment::EnvironmentSpec;
-use kbundle::plan::alerts::{AlertPlan, LAG_METRIC, OFFSET_METRIC, plan_alerts};
-use kbundle::target::prometheus::{alertmanager_config, prometheus_rule};
+use kbundle::backend::strimzi::metrics::{LAG_METRIC, OFFSET_METRIC, expr as strimzi_expr};
+use kbundle::plan::alerts::{AlertPlan, plan_alerts};
+use kbundle::backend::shared::prometheus::{alertmanager_config, prometheus_rule};
 use kbundle::validate::{BundleInput, EnvInput, alerts};
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{self, Expr};
@@ -170,7 +171,7 @@ fn generate(b: &BundleInput, env: &EnvInput) -> (Vec<AlertPlan>, Value, Value) {
         .namespace
         .as_deref()
         .or(b.bundle.metadata.namespace.as_deref());
-    let rule = prometheus_rule(name, owner, ns, &plans, spec).expect("a PrometheusRule");
+    let rule = prometheus_rule(name, owner, ns, &plans, spec, &strimzi_expr).expect("a PrometheusRule");
     let amc = alertmanager_config(name, owner, ns, &plans, spec).expect("an AlertmanagerConfig");
     (plans, rule, amc)
 }
@@ -919,7 +920,7 @@ fn every_expression_parses_as_the_intended_promql() {
     let names: Vec<&str> = plans.iter().map(|p| p.alertname.as_str()).collect();
     assert_eq!(names, want.iter().map(|(n, _)| *n).collect::<Vec<_>>());
     for (p, (_, shape)) in plans.iter().zip(&want) {
-        assert_shape(&p.expr, shape);
+        assert_shape(&strimzi_expr(&p.condition), shape);
     }
     // The object carries exactly the planned expressions.
     let exprs: Vec<&str> = rule["spec"]["groups"][0]["rules"]
@@ -930,7 +931,7 @@ fn every_expression_parses_as_the_intended_promql() {
         .collect();
     assert_eq!(
         exprs,
-        plans.iter().map(|p| p.expr.as_str()).collect::<Vec<_>>()
+        plans.iter().map(|p| strimzi_expr(&p.condition)).collect::<Vec<_>>()
     );
 
     let (plans, _, _) = generate(&bundle(BILLING), &environment(BILLING_ENV));
@@ -940,7 +941,7 @@ fn every_expression_parses_as_the_intended_promql() {
         "KafkaThroughputHigh_billing_v2_invoice_storm"
     );
     assert_shape(
-        &plans[0].expr,
+        &strimzi_expr(&plans[0].condition),
         &throughput("billing.invoices.v1", ">", 100000.0, 3600),
     );
 }
@@ -964,7 +965,7 @@ fn odd_consumer_group_ids_stay_inside_their_string_literal() {
     let b = bundle(&text);
     let plans = plan_alerts(&b, &environment(PROD).env.spec);
     assert_shape(
-        &plans[0].expr,
+        &strimzi_expr(&plans[0].condition),
         &lag(odd, Some("payments.settled.v1"), 10000.0),
     );
 }

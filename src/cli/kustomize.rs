@@ -313,7 +313,7 @@ pub fn strip_origin(objects: &mut [serde_json::Value]) {
 pub fn is_managed(obj: &serde_json::Value) -> bool {
     obj.get("metadata")
         .and_then(|m| m.get("labels"))
-        .and_then(|l| l.get(crate::target::MANAGED_BY))
+        .and_then(|l| l.get(crate::model::labels::MANAGED_BY))
         .and_then(serde_json::Value::as_str)
-        == Some(crate::target::MANAGER)
+        == Some(crate::model::labels::MANAGER)
 }

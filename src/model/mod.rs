@@ -3,7 +3,9 @@
 
 pub mod bundle;
 pub mod environment;
+pub mod labels;
 mod parse;
+pub mod pattern;
 
 pub use bundle::AppBundle;
 pub use environment::Environment;

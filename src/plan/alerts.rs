@@ -1,21 +1,9 @@
 //! Alerts: reads a bundle's `alerts` (and the Environment's receivers), emits one neutral
-//! [`AlertPlan`] per Prometheus alerting rule — its alert name, PromQL, labels, annotations and
-//! the receivers it goes to. `target::prometheus` turns them into a PrometheusRule and an
+//! [`AlertPlan`] per alerting rule — its alert name, the condition in Kafka's terms (group, topic,
+//! threshold), labels, annotations and the receivers it goes to. The backend writes the
+//! condition as PromQL on the metrics its operator exposes (`backend::strimzi::metrics`);
+//! `backend::shared::prometheus` turns the plans into a PrometheusRule and an
 //! AlertmanagerConfig.
-//!
-//! The metrics are the ones Strimzi's Kafka Exporter (danielqsj/kafka_exporter) exposes:
-//! - `kafka_consumergroup_lag_sum{consumergroup, topic}`: a group's lag on a topic, summed over
-//!   the partitions (partitions without a committed offset, which `kafka_consumergroup_lag`
-//!   reports as `-1`, are left out). A `consumerLag` alert with a topic sums it per group and
-//!   topic; without a topic, per group (its lag over every topic it reads).
-//! - `kafka_topic_partition_current_offset{topic, partition}`: a partition's end offset. The
-//!   messages written per period are `increase(...[per])` summed over the partitions.
-//!
-//! Every expression keeps `namespace` in its `by (...)` clause and adds no namespace matcher:
-//! the exporter's series carry the namespace they were scraped in (Strimzi runs the exporter
-//! next to the Kafka cluster), and the Prometheus Operator routes an AlertmanagerConfig only the
-//! alerts whose `namespace` label is its own namespace. A metric is never filtered by a label
-//! the Environment does not name.
 //!
 //! Alert names are `KafkaConsumerLag_<bundle>_<alert>`, `KafkaThroughputLow_<bundle>_<alert>`
 //! and `KafkaThroughputHigh_<bundle>_<alert>` with `-` turned into `_`: valid in every
@@ -30,11 +18,6 @@ use crate::model::environment::EnvironmentSpec;
 use crate::validate::BundleInput;
 use std::collections::BTreeMap;
 
-/// Consumer-group lag per topic, summed over partitions (kafka_exporter).
-pub const LAG_METRIC: &str = "kafka_consumergroup_lag_sum";
-/// End offset of each topic partition (kafka_exporter).
-pub const OFFSET_METRIC: &str = "kafka_topic_partition_current_offset";
-
 /// Labels every kbundle alert carries; the AlertmanagerConfig routes on `bundle`.
 pub const LABEL_SEVERITY: &str = "severity";
 pub const LABEL_BUNDLE: &str = "bundle";
@@ -48,8 +31,8 @@ pub struct AlertPlan {
     pub name: String,
     /// The Prometheus alert name (`KafkaConsumerLag_orders_payments_lag`).
     pub alertname: String,
-    /// PromQL.
-    pub expr: String,
+    /// When it fires, in Kafka's terms.
+    pub condition: AlertCondition,
     /// How long the condition must hold (`10m`).
     pub for_: String,
     pub severity: AlertSeverity,
@@ -59,6 +42,29 @@ pub struct AlertPlan {
     pub annotations: BTreeMap<String, String>,
     /// Receiver names from the Environment, in `notify` order, without repeats.
     pub receivers: Vec<String>,
+}
+
+/// What an alerting rule watches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlertCondition {
+    /// A group's lag, on one topic or summed over every topic it reads, above a threshold.
+    Lag {
+        group: String,
+        topic: Option<String>,
+        above: u64,
+    },
+    /// Messages written to a topic per period below a threshold.
+    ThroughputBelow {
+        topic: String,
+        below: f64,
+        per: String,
+    },
+    /// Messages written to a topic per period above a threshold.
+    ThroughputAbove {
+        topic: String,
+        above: f64,
+        per: String,
+    },
 }
 
 /// The rules of one bundle, in declaration order. Call only after validation found no errors:
@@ -109,7 +115,7 @@ impl Context<'_> {
     fn plan(
         &self,
         kind: &str,
-        expr: String,
+        condition: AlertCondition,
         for_: &str,
         summary: String,
         description: String,
@@ -118,7 +124,7 @@ impl Context<'_> {
         AlertPlan {
             name: a.name.clone(),
             alertname: alertname(kind, self.bundle, &a.name),
-            expr,
+            condition,
             for_: for_.to_string(),
             severity: a.severity,
             labels: BTreeMap::from([
@@ -150,19 +156,11 @@ pub fn alertname(kind: &str, bundle: &str, alert: &str) -> String {
 }
 
 fn lag_rule(ctx: &Context, lag: &ConsumerLag) -> AlertPlan {
-    let mut matchers = vec![("consumergroup", lag.group.as_str())];
-    let by = match &lag.topic {
-        Some(t) => {
-            matchers.push(("topic", t.as_str()));
-            "namespace, consumergroup, topic"
-        }
-        None => "namespace, consumergroup",
+    let condition = AlertCondition::Lag {
+        group: lag.group.clone(),
+        topic: lag.topic.clone(),
+        above: lag.above,
     };
-    let expr = format!(
-        "sum by ({by}) ({}) > {}",
-        selector(LAG_METRIC, &matchers),
-        lag.above
-    );
     let on_topic = if lag.topic.is_some() {
         " on topic {{ $labels.topic }}"
     } else {
@@ -170,7 +168,7 @@ fn lag_rule(ctx: &Context, lag: &ConsumerLag) -> AlertPlan {
     };
     ctx.plan(
         "KafkaConsumerLag",
-        expr,
+        condition,
         &lag.for_,
         "Kafka consumer group {{ $labels.consumergroup }} is lagging behind".to_string(),
         format!(
@@ -184,16 +182,15 @@ fn lag_rule(ctx: &Context, lag: &ConsumerLag) -> AlertPlan {
 }
 
 fn throughput_rules(ctx: &Context, t: &Throughput) -> Vec<AlertPlan> {
-    let messages = format!(
-        "sum by (namespace, topic) (increase({}[{}]))",
-        selector(OFFSET_METRIC, &[("topic", t.topic.as_str())]),
-        t.per
-    );
     let mut out = Vec::new();
     if let Some(below) = t.below {
         out.push(ctx.plan(
             "KafkaThroughputLow",
-            format!("{messages} < {}", number(below)),
+            AlertCondition::ThroughputBelow {
+                topic: t.topic.clone(),
+                below,
+                per: t.per.clone(),
+            },
             &t.for_,
             "Kafka topic {{ $labels.topic }} receives too few messages".to_string(),
             format!(
@@ -209,7 +206,11 @@ fn throughput_rules(ctx: &Context, t: &Throughput) -> Vec<AlertPlan> {
     if let Some(above) = t.above {
         out.push(ctx.plan(
             "KafkaThroughputHigh",
-            format!("{messages} > {}", number(above)),
+            AlertCondition::ThroughputAbove {
+                topic: t.topic.clone(),
+                above,
+                per: t.per.clone(),
+            },
             &t.for_,
             "Kafka topic {{ $labels.topic }} receives too many messages".to_string(),
             format!(
@@ -225,39 +226,9 @@ fn throughput_rules(ctx: &Context, t: &Throughput) -> Vec<AlertPlan> {
     out
 }
 
-/// `metric{name="value", ...}` with every value a PromQL string literal.
-fn selector(metric: &str, matchers: &[(&str, &str)]) -> String {
-    let inner: Vec<String> = matchers
-        .iter()
-        .map(|(name, value)| format!("{name}={}", promql_string(value)))
-        .collect();
-    format!("{metric}{{{}}}", inner.join(", "))
-}
-
-/// A double-quoted PromQL string literal (Go escape rules): `\` and `"` escaped, control
-/// characters as `\n`, `\t`, `\r` or `\uXXXX`. Topic names cannot hold any of these, consumer
-/// group ids can.
-pub fn promql_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// A threshold as a PromQL number: `1`, `0.5`, `1500` (never an exponent or `inf`; validation
 /// refuses non-finite values).
-fn number(f: f64) -> String {
+pub fn number(f: f64) -> String {
     if f.is_finite() {
         format!("{f}")
     } else {
@@ -305,9 +276,12 @@ mod tests {
         let p = &plans[0];
         assert_eq!(p.alertname, "KafkaConsumerLag_order_svc_payments_lag");
         assert_eq!(
-            p.expr,
-            "sum by (namespace, consumergroup, topic) (kafka_consumergroup_lag_sum\
-             {consumergroup=\"orders-service\", topic=\"payments.settled.v1\"}) > 10000"
+            p.condition,
+            AlertCondition::Lag {
+                group: "orders-service".into(),
+                topic: Some("payments.settled.v1".into()),
+                above: 10000
+            }
         );
         assert_eq!(p.for_, "10m");
         assert_eq!(p.receivers, ["oncall", "chat"]);
@@ -325,10 +299,14 @@ mod tests {
             "consumerLag": {"group": "g", "above": 5, "for": "1m"}
         }]));
         let p = &plan_alerts(&b, &env())[0];
-        assert_eq!(
-            p.expr,
-            "sum by (namespace, consumergroup) (kafka_consumergroup_lag_sum{consumergroup=\"g\"}) > 5"
-        );
+        assert!(matches!(
+            &p.condition,
+            AlertCondition::Lag {
+                topic: None,
+                above: 5,
+                ..
+            }
+        ));
         assert!(p.annotations["description"].contains("over all its topics"));
     }
 
@@ -348,18 +326,11 @@ mod tests {
                 "KafkaThroughputHigh_order_svc_orders_silent"
             ]
         );
-        let sum = "sum by (namespace, topic) (increase(kafka_topic_partition_current_offset\
-                   {topic=\"orders.created.v1\"}[1m]))";
-        assert_eq!(plans[0].expr, format!("{sum} < 1"));
-        assert_eq!(plans[1].expr, format!("{sum} > 2500.5"));
+        assert!(matches!(&plans[0].condition,
+            AlertCondition::ThroughputBelow { below, per, .. } if *below == 1.0 && per == "1m"));
+        assert!(matches!(&plans[1].condition,
+            AlertCondition::ThroughputAbove { above, .. } if *above == 2500.5));
         assert!(plans.iter().all(|p| p.name == "orders-silent"));
-    }
-
-    #[test]
-    fn label_values_are_escaped() {
-        assert_eq!(promql_string("a.b"), "\"a.b\"");
-        assert_eq!(promql_string(r#"a"b\c"#), r#""a\"b\\c""#);
-        assert_eq!(promql_string("a\nb\u{1}"), "\"a\\nb\\u0001\"");
     }
 
     #[test]
@@ -385,6 +356,8 @@ mod tests {
         }]));
         let p = &plan_alerts(&b, &env())[0];
         assert!(p.annotations.values().all(|a| !a.contains("evil")));
-        assert!(p.expr.contains("consumergroup=\"g{{ evil }}\""));
+        assert!(
+            matches!(&p.condition, AlertCondition::Lag { group, .. } if group == "g{{ evil }}")
+        );
     }
 }

@@ -181,8 +181,8 @@ pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::shared::jobs::hook_objects;
     use crate::load::Origin;
-    use crate::target::jobs::hook_objects;
     use serde_json::{Value, json};
 
     pub(crate) fn bundle(v: Value) -> BundleInput {

@@ -25,7 +25,9 @@ pub struct BundlePlan {
     pub namespace: Option<String>,
     pub topics: Vec<TopicPlan>,
     pub users: Vec<UserPlan>,
-    /// PreSync/PostSync Jobs (schema registration, ...), in emission order.
+    /// Schema Registry subjects to register.
+    pub subjects: Vec<schemas::SubjectPlan>,
+    /// PreSync/PostSync Jobs (migrations, acceptance tests), in emission order.
     pub hooks: Vec<hooks::HookJob>,
     /// Connectors, masking transforms already in place.
     pub connectors: Vec<connectors::ConnectorPlan>,
@@ -52,7 +54,10 @@ pub struct TopicPlan {
 pub struct UserPlan {
     pub name: String,
     pub authentication: Option<Authentication>,
-    pub acls: Vec<access::AclPlan>,
+    /// What the principal's roles allow, in role terms.
+    pub grants: Vec<access::Grant>,
+    /// Raw rules as the bundle wrote them.
+    pub raw_acls: Vec<access::RawAcl>,
     pub quotas: Option<Quotas>,
 }
 
@@ -86,9 +91,10 @@ fn plan_bundle(b: &BundleInput, env: &EnvironmentSpec, env_name: &str) -> Bundle
             .map(|t| topics::plan_topic(t, env))
             .collect(),
         users: spec.principals.iter().map(access::plan_user).collect(),
+        subjects: subjects(b, env),
         hooks: {
-            // Schemas first (wave -1), then migrations (wave 0), then PostSync tests.
-            let mut h = schema_hooks(b, env);
+            // Migrations (wave 0), then PostSync tests.
+            let mut h = Vec::new();
             if let Some(Ok(files)) = &b.migrations {
                 h.push(ksql::migration_job(b, env, files));
             }
@@ -101,31 +107,20 @@ fn plan_bundle(b: &BundleInput, env: &EnvironmentSpec, env_name: &str) -> Bundle
     }
 }
 
-fn schema_hooks(b: &BundleInput, env: &EnvironmentSpec) -> Vec<hooks::HookJob> {
+fn subjects(b: &BundleInput, env: &EnvironmentSpec) -> Vec<schemas::SubjectPlan> {
     let spec = &b.bundle.spec;
-    let namespace = env
-        .namespace
-        .as_deref()
-        .or(b.bundle.metadata.namespace.as_deref());
     schemas::subjects_of(&b.bundle)
         .into_iter()
         .filter_map(|(i, subject)| {
             let s = spec.schemas.get(i)?;
             // Validation has read every file; a missing one cannot get here.
             let text = b.files.get(&s.file)?.as_ref().ok()?.text.clone();
-            let plan = schemas::SubjectPlan {
+            Some(schemas::SubjectPlan {
                 subject,
                 schema: s.name.clone(),
                 text,
                 compatibility: s.compatibility.unwrap_or(env.defaults.compatibility),
-            };
-            Some(schemas::register_job(
-                &b.bundle.metadata.name,
-                &spec.owner,
-                namespace,
-                &plan,
-                env,
-            ))
+            })
         })
         .collect()
 }

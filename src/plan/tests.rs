@@ -118,8 +118,8 @@ pub fn test_jobs(b: &BundleInput, env: &EnvironmentSpec) -> Vec<HookJob> {
 #[allow(clippy::module_inception)] // the family is named `tests`; its unit tests keep the usual name
 mod tests {
     use super::*;
+    use crate::backend::shared::jobs::hook_objects;
     use crate::load::Origin;
-    use crate::target::jobs::hook_objects;
     use serde_json::json;
 
     fn bundle() -> BundleInput {

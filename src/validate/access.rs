@@ -4,9 +4,9 @@ use super::BundleInput;
 use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::bundle::{AclResourceType, Principal};
+use crate::model::pattern::{Pattern, parse_pattern};
 use crate::names::{dns_label_problem, kafka_topic_problem};
 use crate::path::FieldPath;
-use crate::plan::access::{Pattern, parse_pattern};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {

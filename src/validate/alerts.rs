@@ -25,9 +25,9 @@ use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::bundle::{Alert, Principal, Throughput};
 use crate::model::environment::{Email, Receiver};
+use crate::model::pattern::{Pattern, parse_pattern};
 use crate::names::{dns_label_problem, label_value_problem};
 use crate::path::FieldPath;
-use crate::plan::access::{Pattern, parse_pattern};
 use crate::suggest::did_you_mean;
 use std::collections::HashMap;
 
@@ -81,7 +81,7 @@ pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
                     &at,
                 ),
             );
-        } else if crate::target::labels("b", "o").contains_key(k) {
+        } else if crate::model::labels::labels("b", "o").contains_key(k) {
             out.push(
                 env.at(
                     Diagnostic::error(

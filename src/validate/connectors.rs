@@ -26,7 +26,7 @@ use crate::diag::Diagnostic;
 use crate::model::ConfigValue;
 use crate::model::bundle::{Connector, ConnectorType};
 use crate::model::environment::Target;
-use crate::names::{dns_label_problem, is_dns_subdomain, kafka_topic_problem};
+use crate::names::{is_dns_subdomain, kafka_topic_problem};
 use crate::path::FieldPath;
 use crate::plan::connectors::{render_value, template_context};
 use crate::template::{self, TemplateContext};
@@ -351,21 +351,6 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
 
 /// The Environment's Connect cluster name: a KafkaConnect name and a label value. Run once per
 /// Environment, whether or not any bundle has connectors.
-pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
-    if let Some(name) = &env.env.spec.strimzi.connect_cluster
-        && let Some(problem) = dns_label_problem(name)
-    {
-        out.push(env.at(
-            Diagnostic::error(
-                Code::ConnectClusterInvalid,
-                format!("strimzi.connectCluster {name:?} {problem}"),
-            )
-            .with_hint("use the name of the KafkaConnect resource (a DNS-1123 label such as `connect`)"),
-            &FieldPath::of("spec.strimzi.connectCluster"),
-        ));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -700,22 +685,5 @@ mod tests {
         );
         assert_eq!(out[0].file.as_deref(), Some("b.yaml"));
         assert!(out[0].hint.as_deref().unwrap_or("").contains("a.yaml"));
-    }
-
-    #[test]
-    fn connect_cluster_must_be_a_kafkaconnect_name() {
-        let mut out = Vec::new();
-        check_environment(&prod(), &mut out);
-        assert!(out.is_empty());
-        check_environment(
-            &env(json!({"strimzi": {"connectCluster": "My Connect"}})),
-            &mut out,
-        );
-        assert_eq!(
-            lines(&out),
-            [
-                "KB079 spec.strimzi.connectCluster: strimzi.connectCluster \"My Connect\" contains 'M'; only lowercase letters, digits and `-` are allowed"
-            ]
-        );
     }
 }

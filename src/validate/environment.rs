@@ -4,7 +4,7 @@ use super::EnvInput;
 use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::environment::Target;
-use crate::names::{dns_label_problem, label_value_problem};
+use crate::names::dns_label_problem;
 use crate::path::FieldPath;
 use regex::Regex;
 
@@ -29,23 +29,6 @@ pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
                 Diagnostic::error(Code::StrimziNameInvalid, format!("namespace {ns:?} {p}"))
                     .with_hint("a namespace is a DNS-1123 label such as `kafka`"),
                 &FieldPath::of("spec.namespace"),
-            ),
-        );
-    }
-    if let Some(p) = label_value_problem(&spec.strimzi.cluster).or_else(|| {
-        spec.strimzi
-            .cluster
-            .is_empty()
-            .then(|| "is empty".to_string())
-    }) {
-        out.push(
-            env.at(
-                Diagnostic::error(
-                    Code::StrimziNameInvalid,
-                    format!("strimzi.cluster {:?} {p}", spec.strimzi.cluster),
-                )
-                .with_hint("use the name of the Kafka resource Strimzi runs"),
-                &FieldPath::of("spec.strimzi.cluster"),
             ),
         );
     }

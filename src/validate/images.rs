@@ -230,7 +230,7 @@ pub fn check_workload(item: &Value, origin: &Origin, env: &EnvInput, out: &mut V
     let Some(path) = pod_spec_path(api_version, kind) else {
         return;
     };
-    if s("/metadata/labels/app.kubernetes.io~1managed-by") == Some(crate::target::MANAGER) {
+    if s("/metadata/labels/app.kubernetes.io~1managed-by") == Some(crate::model::labels::MANAGER) {
         return;
     }
     let name = s("/metadata/name").unwrap_or("");

@@ -104,7 +104,6 @@ pub fn locate(
 pub fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     environment::check(env, &mut out);
-    connectors::check_environment(env, &mut out);
     alerts::check_environment(env, &mut out);
     images::check_environment(env, &mut out);
     let topic_name_re = environment::topic_name_regex(env, &mut out);

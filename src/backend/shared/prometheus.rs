@@ -1,4 +1,4 @@
-//! Target Prometheus Operator (`monitoring.coreos.com`), alerts: reads a bundle's
+//! Prometheus Operator (`monitoring.coreos.com`), alerts: reads a bundle's
 //! [`AlertPlan`]s and the Environment's `alerting`, emits one `PrometheusRule` (v1) and one
 //! `AlertmanagerConfig` (v1alpha1, the version every Prometheus Operator install serves without a
 //! conversion webhook).
@@ -21,9 +21,10 @@
 //! `namespace="<AlertmanagerConfig namespace>"` matcher to the root route; the rules keep the
 //! exporter's `namespace` label for it (see `plan::alerts`).
 
-use super::{labels, object_meta};
+use super::object_meta;
 use crate::model::environment::{EnvironmentSpec, Receiver, SecretKeyRef};
-use crate::plan::alerts::{AlertPlan, LABEL_BUNDLE};
+use crate::model::labels::labels;
+use crate::plan::alerts::{AlertCondition, AlertPlan, LABEL_BUNDLE};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use serde_json::Value;
@@ -189,6 +190,7 @@ pub fn prometheus_rule(
     namespace: Option<&str>,
     alerts: &[AlertPlan],
     env: &EnvironmentSpec,
+    expr: &dyn Fn(&AlertCondition) -> String,
 ) -> Option<Value> {
     if alerts.is_empty() {
         return None;
@@ -208,7 +210,7 @@ pub fn prometheus_rule(
                     .iter()
                     .map(|a| Rule {
                         alert: a.alertname.clone(),
-                        expr: a.expr.clone(),
+                        expr: expr(&a.condition),
                         for_: a.for_.clone(),
                         labels: a.labels.clone(),
                         annotations: a.annotations.clone(),
@@ -358,11 +360,19 @@ mod tests {
         .expect("env")
     }
 
+    fn fixed(_: &crate::plan::alerts::AlertCondition) -> String {
+        "vector(1) > 0".to_string()
+    }
+
     fn plan(alertname: &str, receivers: &[&str]) -> AlertPlan {
         AlertPlan {
             name: "x".into(),
             alertname: alertname.into(),
-            expr: "vector(1) > 0".into(),
+            condition: crate::plan::alerts::AlertCondition::Lag {
+                group: "g".into(),
+                topic: None,
+                above: 1,
+            },
             for_: "5m".into(),
             severity: AlertSeverity::Warning,
             labels: BTreeMap::from([("severity".to_string(), "warning".to_string())]),
@@ -373,7 +383,7 @@ mod tests {
 
     #[test]
     fn no_alerts_no_objects() {
-        assert_eq!(prometheus_rule("o", "t", None, &[], &env()), None);
+        assert_eq!(prometheus_rule("o", "t", None, &[], &env(), &fixed), None);
         assert_eq!(alertmanager_config("o", "t", None, &[], &env()), None);
     }
 
@@ -385,6 +395,7 @@ mod tests {
             Some("kafka"),
             &[plan("A", &["chat"])],
             &env(),
+            &fixed,
         )
         .expect("rule");
         assert_eq!(
@@ -458,7 +469,8 @@ mod tests {
             a.rule_labels
                 .insert("app.kubernetes.io/part-of".into(), "other".into());
         }
-        let o = prometheus_rule("orders", "t", None, &[plan("A", &["chat"])], &e).expect("rule");
+        let o = prometheus_rule("orders", "t", None, &[plan("A", &["chat"])], &e, &fixed)
+            .expect("rule");
         assert_eq!(
             o["metadata"]["labels"]["app.kubernetes.io/part-of"],
             "orders"

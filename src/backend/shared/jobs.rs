@@ -2,7 +2,8 @@
 //! acceptance tests) gets a content-hashed name, Argo CD hook annotations, restricted pod
 //! security, resource limits and time limits from here.
 
-use super::{labels, object_meta};
+use super::object_meta;
+use crate::model::labels::labels;
 use crate::names::short_hash;
 use crate::plan::hooks::{EnvValue, HookFiles, HookJob};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};

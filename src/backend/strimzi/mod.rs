@@ -1,11 +1,21 @@
-//! Target strimzi: the neutral plan as `KafkaTopic` and `KafkaUser` objects of
-//! `kafka.strimzi.io/v1` (Strimzi 0.49+) or `v1beta2` (Strimzi up to 0.51).
+//! The Strimzi backend: the neutral plan as `KafkaTopic`, `KafkaUser` and `KafkaConnector`
+//! objects of `kafka.strimzi.io/v1` (Strimzi 0.49+) or `v1beta2` (Strimzi up to 0.51), schema
+//! registration as PreSync Jobs, alerts on Kafka Exporter metrics.
 
-use super::{labels, object_meta};
+pub mod acl;
+mod check;
+pub mod connect;
+pub mod metrics;
+
+use crate::backend::shared::{self, object_meta};
+use crate::diag::Diagnostic;
 use crate::model::bundle::{AclRuleType, Quotas};
 use crate::model::environment::EnvironmentSpec;
-use crate::plan::access::AclPlan;
+use crate::model::labels::labels;
+use crate::plan::alerts::AlertCondition;
 use crate::plan::{BundlePlan, TopicPlan, UserPlan};
+use crate::validate::EnvInput;
+use acl::AclPlan;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use serde_json::Value;
@@ -87,16 +97,40 @@ struct AclResource {
     pattern_type: Option<crate::model::bundle::PatternType>,
 }
 
-/// All objects for one bundle, topics first.
-pub fn objects(plan: &BundlePlan, env: &EnvironmentSpec) -> Vec<Value> {
-    let mut out = Vec::with_capacity(plan.topics.len() + plan.users.len());
-    for t in &plan.topics {
-        out.push(to_value(&kafka_topic(plan, t, env)));
+/// The Strimzi backend.
+pub struct Strimzi;
+
+impl super::Backend for Strimzi {
+    fn check_environment(&self, env: &EnvInput, out: &mut Vec<Diagnostic>) {
+        check::check_environment(env, out);
     }
-    for u in &plan.users {
-        out.push(to_value(&kafka_user(plan, u, env)));
+
+    /// Topics, users, connectors, then what every backend emits; Strimzi registers schemas
+    /// through PreSync Jobs.
+    fn objects(&self, plan: &BundlePlan, env: &EnvironmentSpec) -> Vec<Value> {
+        let mut out = Vec::with_capacity(plan.topics.len() + plan.users.len());
+        for t in &plan.topics {
+            out.push(to_value(&kafka_topic(plan, t, env)));
+        }
+        for u in &plan.users {
+            out.push(to_value(&kafka_user(plan, u, env)));
+        }
+        for c in &plan.connectors {
+            out.push(connect::kafka_connector(
+                &plan.name,
+                &plan.owner,
+                plan.namespace.as_deref(),
+                c,
+                env,
+            ));
+        }
+        shared::common_objects(plan, env, &|c| self.alert_expr(c), true, &mut out);
+        out
     }
-    out
+
+    fn alert_expr(&self, condition: &AlertCondition) -> String {
+        metrics::expr(condition)
+    }
 }
 
 fn to_value<T: Serialize>(v: &T) -> Value {
@@ -151,7 +185,7 @@ fn kafka_user(plan: &BundlePlan, u: &UserPlan, env: &EnvironmentSpec) -> KafkaUs
             // Always present, even empty: Strimzi then removes ACLs no longer in Git.
             authorization: Authorization {
                 auth_type: "simple",
-                acls: u.acls.iter().map(acl_rule).collect(),
+                acls: acl::acls(u).iter().map(acl_rule).collect(),
             },
             quotas: u.quotas.clone(),
         },

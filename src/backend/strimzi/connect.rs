@@ -1,4 +1,4 @@
-//! Target strimzi, connectors: reads a [`ConnectorPlan`] and the Environment, emits a
+//! Strimzi connectors: reads a [`ConnectorPlan`] and the Environment, emits a
 //! `KafkaConnector` (`kafka.strimzi.io/v1` or `v1beta2`) on the Environment's Connect cluster.
 //!
 //! A sink's topics become its `topics` config (comma-separated); a source's `topics` are not
@@ -7,9 +7,10 @@
 //! ahead of the connector's own. `state` is written as is: both the v1 and the v1beta2 (0.51)
 //! CRDs have it, and kbundle never writes the deprecated `pause`.
 
-use super::jobs::SYNC_WAVE;
-use super::{labels, object_meta};
+use crate::backend::shared::jobs::SYNC_WAVE;
+use crate::backend::shared::object_meta;
 use crate::model::environment::EnvironmentSpec;
+use crate::model::labels::labels;
 use crate::plan::connectors::{ConnectorPlan, ConnectorState, ConnectorType, apply_transforms};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
