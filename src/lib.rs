@@ -5,6 +5,7 @@ pub mod avro;
 pub mod backend;
 pub mod cli;
 pub mod diag;
+pub mod emit;
 pub mod load;
 pub mod model;
 pub mod names;

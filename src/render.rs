@@ -10,10 +10,11 @@ use crate::model::{self, Environment, ParseError};
 use crate::path::FieldPath;
 use crate::suggest::did_you_mean;
 use crate::validate::{self, BundleInput, EnvInput, locate};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
+pub use crate::emit::LOCAL_CONFIG;
+use crate::emit::{self, annotate_path, generated_path};
 
 /// What happens to the AppBundles and Environments in the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +172,25 @@ fn identity(v: &Value) -> (String, String, String) {
 /// AppBundle or Environment (used as if it were one more item, unless the same object is also
 /// an item, as kpt delivers a `configPath` file), or kpt's `function-input` ConfigMap.
 pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -> Rendered {
+    let mut sink = emit::Collect::default();
+    let mut out = emit::Emitter::new(emit::Options::default(), &mut sink);
+    // Collecting cannot fail.
+    let diagnostics = render_to(items, function_config, opts, &mut out).unwrap_or_default();
+    Rendered {
+        items: sink.0,
+        diagnostics,
+    }
+}
+
+/// Run the pipeline, streaming the output into `out` one bundle at a time. Nothing is emitted
+/// when any diagnostic is an error; the diagnostics come back either way. `Err` is a failed
+/// write.
+pub fn render_to(
+    items: Vec<Item>,
+    function_config: Option<Item>,
+    opts: &Options,
+    out: &mut emit::Emitter,
+) -> Result<Vec<Diagnostic>, emit::EmitError> {
     let mut diags = Vec::new();
     let mut chosen_env = opts.environment.clone();
     let mut config_env: Option<String> = None;
@@ -253,54 +273,37 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
     }
     diag::sort(&mut diags);
     let Some(env) = env.filter(|_| !diag::has_errors(&diags)) else {
-        return Rendered {
-            items: Vec::new(),
-            diagnostics: diags,
-        };
+        return Ok(diags);
     };
 
     // Validation refuses a target without a backend (KB006).
     let Some(backend) = backend::for_target(env.env.spec.target) else {
-        return Rendered {
-            items: Vec::new(),
-            diagnostics: diags,
-        };
+        return Ok(diags);
     };
-    let plans = crate::plan::plan(&bundles, &env);
-    let rendered: BTreeSet<&str> = bundles.iter().map(|b| b.name()).collect();
-    let mut out = Vec::with_capacity(passed.len());
+    let rendered: BTreeSet<String> = bundles.iter().map(|b| b.name().to_string()).collect();
     for (kbundle, value) in passed {
         if kbundle {
-            out.push(mark_local_config(value));
+            out.emit(emit::mark_local_config(value))?;
         } else if !is_stale_output(&value, &rendered) {
-            out.push(value);
+            out.emit(value)?;
         }
     }
-    // The file of the first bundle of each name (names are unique once validation passed).
-    let mut files: BTreeMap<String, Option<String>> = BTreeMap::new();
+    // One bundle at a time: plan, build its objects, write them, free all of it before the
+    // next. Names are unique once validation passed.
     for b in bundles {
-        files.entry(b.bundle.metadata.name).or_insert(b.origin.file);
-    }
-    // One plan at a time, each freed once its objects exist: the output is the largest
-    // structure, and it should not sit beside every plan and parsed bundle.
-    for mut plan in plans {
+        let plan = crate::plan::plan_bundle(&b, &env);
         let objects = backend.objects(&plan, &env.env.spec);
-        let bundle = std::mem::take(&mut plan.name);
         drop(plan);
-        {
-            let file = files.get(&bundle).cloned().flatten();
-            for (i, mut obj) in objects.into_iter().enumerate() {
-                if opts.annotate_paths {
-                    annotate_path(&mut obj, &generated_path(file.as_deref(), &bundle), i);
-                }
-                out.push(obj);
+        let path = generated_path(b.origin.file.as_deref(), b.name());
+        drop(b);
+        for (i, mut obj) in objects.into_iter().enumerate() {
+            if opts.annotate_paths {
+                annotate_path(&mut obj, &path, i);
             }
+            out.emit(obj)?;
         }
     }
-    Rendered {
-        items: out,
-        diagnostics: diags,
-    }
+    Ok(diags)
 }
 
 /// Read every file the bundle names, once; problems are reported by validation, at the field
@@ -492,56 +495,11 @@ fn check_bundle_names(bundles: &[BundleInput], diags: &mut Vec<Diagnostic>) {
 
 /// Objects kbundle generated earlier for a bundle rendered now (kpt writes our output back into
 /// the package; a legacy generator may have run before this transformer): they are replaced.
-fn is_stale_output(v: &Value, rendered: &BTreeSet<&str>) -> bool {
+fn is_stale_output(v: &Value, rendered: &BTreeSet<String>) -> bool {
     let label = |k: &str| {
         v.pointer("/metadata/labels")
             .and_then(|l| l.get(k))
             .and_then(Value::as_str)
     };
     label(MANAGED_BY) == Some(MANAGER) && label(PART_OF).is_some_and(|b| rendered.contains(b))
-}
-
-fn annotations_mut(v: &mut Value) -> Option<&mut Map<String, Value>> {
-    let meta = v
-        .as_object_mut()?
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(Map::new()));
-    let ann = meta
-        .as_object_mut()?
-        .entry("annotations")
-        .or_insert_with(|| Value::Object(Map::new()));
-    ann.as_object_mut()
-}
-
-fn mark_local_config(mut v: Value) -> Value {
-    if let Some(ann) = annotations_mut(&mut v)
-        && !ann.contains_key(LOCAL_CONFIG)
-    {
-        ann.insert(LOCAL_CONFIG.into(), Value::String("true".into()));
-    }
-    v
-}
-
-/// Generated objects are written beside their bundle: `<bundle dir>/generated/<bundle>.yaml`.
-fn generated_path(bundle_file: Option<&str>, bundle: &str) -> String {
-    let dir = bundle_file
-        .and_then(|f| f.rsplit_once('/').map(|(d, _)| d))
-        .filter(|d| !d.is_empty());
-    match dir {
-        Some(d) => format!("{d}/generated/{bundle}.yaml"),
-        None => format!("generated/{bundle}.yaml"),
-    }
-}
-
-fn annotate_path(v: &mut Value, path: &str, index: usize) {
-    if let Some(ann) = annotations_mut(v) {
-        ann.insert(
-            "internal.config.kubernetes.io/path".into(),
-            Value::String(path.into()),
-        );
-        ann.insert(
-            "internal.config.kubernetes.io/index".into(),
-            Value::String(index.to_string()),
-        );
-    }
 }

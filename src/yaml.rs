@@ -128,13 +128,19 @@ pub fn to_stream(values: &[Value]) -> Result<String, YamlError> {
         if i > 0 {
             out.push_str("---\n");
         }
-        let start = out.len();
-        serde_saphyr::to_fmt_writer(&mut out, v).map_err(write_error)?;
-        if out.len() == start || !out.ends_with('\n') {
-            out.push('\n');
-        }
+        append_document(&mut out, v)?;
     }
     Ok(out)
+}
+
+/// Append one value as a YAML document (ending in a newline) to `out`.
+pub fn append_document(out: &mut String, value: &Value) -> Result<(), YamlError> {
+    let start = out.len();
+    serde_saphyr::to_fmt_writer(out, value).map_err(write_error)?;
+    if out.len() == start || !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(())
 }
 
 /// Serialize one value as a YAML document (no leading `---`).

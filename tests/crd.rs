@@ -14,10 +14,10 @@
 mod common;
 
 use common::crds::{CelRule, Crds, STRIMZI_KINDS, eval_cel};
+use kbundle::backend::strimzi::connect;
 use kbundle::model::environment::{EnvironmentSpec, StrimziApiVersion};
 use kbundle::plan::connectors::{ConnectorPlan, ConnectorState, ConnectorType, Transform};
 use kbundle::render::{self, Options, Rendered};
-use kbundle::backend::strimzi::connect;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

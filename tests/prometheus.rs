@@ -15,12 +15,12 @@
 
 mod common;
 
+use kbundle::backend::shared::prometheus::{alertmanager_config, prometheus_rule};
+use kbundle::backend::strimzi::metrics::{LAG_METRIC, OFFSET_METRIC, expr as strimzi_expr};
 use kbundle::diag::Diagnostic;
 use kbundle::load::Origin;
 use kbundle::model::environment::EnvironmentSpec;
-use kbundle::backend::strimzi::metrics::{LAG_METRIC, OFFSET_METRIC, expr as strimzi_expr};
 use kbundle::plan::alerts::{AlertPlan, plan_alerts};
-use kbundle::backend::shared::prometheus::{alertmanager_config, prometheus_rule};
 use kbundle::validate::{BundleInput, EnvInput, alerts};
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{self, Expr};
@@ -171,7 +171,8 @@ fn generate(b: &BundleInput, env: &EnvInput) -> (Vec<AlertPlan>, Value, Value) {
         .namespace
         .as_deref()
         .or(b.bundle.metadata.namespace.as_deref());
-    let rule = prometheus_rule(name, owner, ns, &plans, spec, &strimzi_expr).expect("a PrometheusRule");
+    let rule =
+        prometheus_rule(name, owner, ns, &plans, spec, &strimzi_expr).expect("a PrometheusRule");
     let amc = alertmanager_config(name, owner, ns, &plans, spec).expect("an AlertmanagerConfig");
     (plans, rule, amc)
 }
@@ -931,7 +932,10 @@ fn every_expression_parses_as_the_intended_promql() {
         .collect();
     assert_eq!(
         exprs,
-        plans.iter().map(|p| strimzi_expr(&p.condition)).collect::<Vec<_>>()
+        plans
+            .iter()
+            .map(|p| strimzi_expr(&p.condition))
+            .collect::<Vec<_>>()
     );
 
     let (plans, _, _) = generate(&bundle(BILLING), &environment(BILLING_ENV));

@@ -9,9 +9,9 @@ use super::kustomize;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, term, write_stdout};
 use crate::diag::Code;
 use crate::diag::{self, Diagnostic};
+use crate::emit;
 use crate::load::Item;
-use crate::model::labels::PART_OF;
-use crate::render::{Consumed, Options, is_kbundle_kind, render};
+use crate::render::{Consumed, Options, is_kbundle_kind, render_to};
 use crate::suggest::did_you_mean;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -246,23 +246,12 @@ fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-fn label<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get("metadata")?.get("labels")?.get(key)?.as_str()
-}
-
 fn name_of(v: &Value) -> Option<&str> {
     v.pointer("/metadata/name").and_then(Value::as_str)
 }
 
 fn kind_of(v: &Value) -> &str {
     v.get("kind").and_then(Value::as_str).unwrap_or("")
-}
-
-/// The bundle an output object belongs to, when kbundle generated it.
-fn bundle_of(v: &Value) -> Option<&str> {
-    kustomize::is_managed(v)
-        .then(|| label(v, PART_OF))
-        .flatten()
 }
 
 fn generate() -> u8 {
@@ -319,7 +308,35 @@ fn generate() -> u8 {
             ),
         );
     }
-    let mut out = Vec::new();
+    // Objects of other bundles are left out; everything else (pass-through objects) stays, as
+    // it belongs to the app rather than to a bundle.
+    if let Some(wanted) = &params.bundles
+        && !diag::has_errors(&diags)
+    {
+        let known: BTreeSet<&str> = input_bundles
+            .iter()
+            .map(String::as_str)
+            .chain(
+                loaded
+                    .items
+                    .iter()
+                    .filter_map(|i| emit::bundle_of(&i.value)),
+            )
+            .collect();
+        diags.extend(unknown_bundles(wanted, &known));
+    }
+    let mut stdout = ClaimedStdout(None);
+    let mut yaml = emit::YamlStream::new(&mut stdout);
+    let mut out = emit::Emitter::new(
+        emit::Options {
+            strip_origin: true,
+            // Local-config objects (kpt setters, function configs) describe the package, not
+            // the cluster: kustomize and `kpt live apply` leave them out, and so does the plugin.
+            drop_local_config: true,
+            only_bundles: params.bundles.clone(),
+        },
+        &mut yaml,
+    );
     if !diag::has_errors(&diags) {
         // With no bundle left to expand, a (confirmed) Environment name has nothing to choose.
         let environment = params
@@ -331,62 +348,26 @@ fn generate() -> u8 {
             consumed: Consumed::Remove,
             annotate_paths: false,
         };
-        let rendered = render(loaded.items, None, &opts);
-        // After a kustomization that renders its bundles itself, none are left to expand:
-        // "no AppBundle found" is expected then, and the output check below still applies.
-        diags.extend(
-            rendered
-                .diagnostics
-                .into_iter()
-                .filter(|d| !(loaded.built && d.code == Code::NoBundle)),
-        );
-        out = rendered.items;
-    }
-    if !diag::has_errors(&diags) {
-        kustomize::strip_origin(&mut out);
-        // Local-config objects (kpt setters, function configs) describe the package, not the
-        // cluster: kustomize and `kpt live apply` leave them out, and so does the plugin.
-        out.retain(|v| {
-            v.pointer("/metadata/annotations")
-                .and_then(|a| a.get(crate::render::LOCAL_CONFIG))
-                .and_then(Value::as_str)
-                != Some("true")
-        });
-        if let Some(wanted) = &params.bundles {
-            let known: BTreeSet<&str> = input_bundles
-                .iter()
-                .map(String::as_str)
-                .chain(out.iter().filter_map(bundle_of))
-                .collect();
-            for (i, name) in wanted.iter().enumerate() {
-                if !known.contains(name.as_str()) {
-                    let mut d = Diagnostic::error(
-                        Code::ArgoBundleUnknown,
-                        format!("parameter `bundles` names {name:?}, which this app does not hold"),
-                    )
-                    .with_file(Some("ARGOCD_APP_PARAMETERS".into()), None)
-                    .with_field(format!("bundles[{i}]"));
-                    d = match did_you_mean(name, known.iter().copied()) {
-                        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                        None => d.with_hint(format!(
-                            "bundles found: {}",
-                            known.iter().copied().collect::<Vec<_>>().join(", ")
-                        )),
-                    };
-                    diags.push(d);
-                }
-            }
-            // Objects of other bundles are left out; everything else (pass-through objects)
-            // stays, as it belongs to the app rather than to a bundle.
-            out.retain(|v| bundle_of(v).is_none_or(|b| wanted.iter().any(|w| w == b)));
+        match render_to(loaded.items, None, &opts, &mut out) {
+            // After a kustomization that renders its bundles itself, none are left to expand:
+            // "no AppBundle found" is expected then, and the output check below still applies.
+            Ok(d) => diags.extend(
+                d.into_iter()
+                    .filter(|d| !(loaded.built && d.code == Code::NoBundle)),
+            ),
+            Err(e) => return write_failed(&e),
         }
+    }
+    let (count, api_versions) = (out.count, std::mem::take(&mut out.api_versions));
+    if let Err(e) = yaml.finish() {
+        return write_failed(&e);
     }
     if !diag::has_errors(&diags)
         && let Some(served) = env_var("KUBE_API_VERSIONS")
     {
-        diags.extend(unserved_api_versions(&out, &served));
+        diags.extend(unserved_api_versions(&api_versions, &served));
     }
-    if !diag::has_errors(&diags) && out.is_empty() {
+    if !diag::has_errors(&diags) && count == 0 {
         diags.push(
             Diagnostic::error(
                 Code::EmptyOutput,
@@ -408,18 +389,69 @@ fn generate() -> u8 {
     if diag::has_errors(&diags) {
         return EXIT_ERRORS;
     }
-    let text = match crate::yaml::to_stream(&out) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot write YAML: {e}");
-            return EXIT_ERRORS;
-        }
-    };
-    if !term::begin_output() {
-        return EXIT_ERRORS;
-    }
-    write_stdout(&text);
     EXIT_OK
+}
+
+fn write_failed(e: &emit::EmitError) -> u8 {
+    if e.is_broken_pipe() {
+        return EXIT_OK;
+    }
+    eprintln!("error: {}", e.describe());
+    EXIT_USAGE
+}
+
+/// KB122 for each name in the `bundles` parameter the app does not hold.
+fn unknown_bundles(wanted: &[String], known: &BTreeSet<&str>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, name) in wanted.iter().enumerate() {
+        if !known.contains(name.as_str()) {
+            let mut d = Diagnostic::error(
+                Code::ArgoBundleUnknown,
+                format!("parameter `bundles` names {name:?}, which this app does not hold"),
+            )
+            .with_file(Some("ARGOCD_APP_PARAMETERS".into()), None)
+            .with_field(format!("bundles[{i}]"));
+            d = match did_you_mean(name, known.iter().copied()) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => d.with_hint(format!(
+                    "bundles found: {}",
+                    known.iter().copied().collect::<Vec<_>>().join(", ")
+                )),
+            };
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// stdout, claimed from the signal handler at the first write: once output has begun, a
+/// SIGTERM waits for it instead of cutting it short; before, the process exits with nothing
+/// written.
+struct ClaimedStdout(Option<std::io::BufWriter<std::io::StdoutLock<'static>>>);
+
+impl std::io::Write for ClaimedStdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.is_none() {
+            if !term::begin_output() {
+                return Err(std::io::Error::other("stopped by a signal"));
+            }
+            self.0 = Some(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout().lock(),
+            ));
+        }
+        match &mut self.0 {
+            Some(w) => w.write(buf),
+            None => Ok(0),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.0 {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Argo CD passes the destination cluster's API versions (`group/version`, and with some
@@ -427,7 +459,10 @@ fn generate() -> u8 {
 /// does not serve cannot sync: say so at generate time, where the fix (usually
 /// `spec.strimzi.apiVersion` in the Environment, or installing the operator) is clear. A warning,
 /// not an error: the CRDs may arrive in the same sync.
-fn unserved_api_versions(objects: &[Value], served: &str) -> Vec<Diagnostic> {
+fn unserved_api_versions(
+    written: &std::collections::BTreeMap<String, BTreeSet<String>>,
+    served: &str,
+) -> Vec<Diagnostic> {
     let served: BTreeSet<&str> = served.split(',').map(str::trim).collect();
     let is_served = |api: &str| {
         served.contains(api)
@@ -436,17 +471,12 @@ fn unserved_api_versions(objects: &[Value], served: &str) -> Vec<Diagnostic> {
                     .is_some_and(|rest| rest.starts_with('/'))
             })
     };
-    let mut missing: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
-    for o in objects {
-        let api = o.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-        if !api.is_empty() && !is_served(api) {
-            missing.entry(api).or_default().insert(kind_of(o));
-        }
-    }
-    missing
-        .into_iter()
+    written
+        .iter()
+        .filter(|(api, _)| !is_served(api))
         .map(|(api, kinds)| {
-            let kinds: Vec<&str> = kinds.into_iter().collect();
+            let api = api.as_str();
+            let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
             let hint = if api.starts_with("kafka.strimzi.io/") {
                 let other = if api.ends_with("/v1") {
                     "kafka.strimzi.io/v1beta2"
@@ -512,7 +542,7 @@ fn parameters() -> u8 {
                 }
                 _ => {}
             }
-        } else if let Some(b) = bundle_of(v) {
+        } else if let Some(b) = emit::bundle_of(v) {
             bundles.insert(b.to_string());
         }
     }
@@ -619,6 +649,16 @@ mod tests {
         assert!(e[0].1.contains("information only"));
     }
 
+    /// What the emit stage records of these objects.
+    fn written(objs: &[Value]) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+        let mut sink = emit::Collect::default();
+        let mut e = emit::Emitter::new(emit::Options::default(), &mut sink);
+        for o in objs {
+            e.emit(o.clone()).expect("collect");
+        }
+        e.api_versions
+    }
+
     #[test]
     fn unserved_api_versions_are_named_with_the_fix() {
         let objs = vec![
@@ -629,11 +669,11 @@ mod tests {
             json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule"}),
         ];
         let all = "v1,batch/v1,kafka.strimzi.io/v1,monitoring.coreos.com/v1";
-        assert!(unserved_api_versions(&objs, all).is_empty());
+        assert!(unserved_api_versions(&written(&objs), all).is_empty());
         // group/version/Kind entries count as serving group/version.
         let by_kind = "v1,batch/v1/Job,kafka.strimzi.io/v1/KafkaTopic,monitoring.coreos.com/v1";
-        assert!(unserved_api_versions(&objs, by_kind).is_empty());
-        let old = unserved_api_versions(&objs, "v1,batch/v1,kafka.strimzi.io/v1beta2");
+        assert!(unserved_api_versions(&written(&objs), by_kind).is_empty());
+        let old = unserved_api_versions(&written(&objs), "v1,batch/v1,kafka.strimzi.io/v1beta2");
         assert_eq!(old.len(), 2);
         assert_eq!(old[0].code, Code::ApiVersionNotServed);
         assert!(!old[0].is_error());
@@ -650,7 +690,7 @@ mod tests {
                 .contains("spec.strimzi.apiVersion: kafka.strimzi.io/v1beta2")
         );
         assert!(old[1].message.contains("monitoring.coreos.com/v1"));
-        let none = unserved_api_versions(&objs, "v1,batch/v1");
+        let none = unserved_api_versions(&written(&objs), "v1,batch/v1");
         assert!(
             none[0]
                 .hint
@@ -660,7 +700,7 @@ mod tests {
         );
         // "kafka.strimzi.io/v1beta2" does not serve "kafka.strimzi.io/v1".
         assert_eq!(
-            unserved_api_versions(&objs[..1], "kafka.strimzi.io/v1beta2").len(),
+            unserved_api_versions(&written(&objs[..1]), "kafka.strimzi.io/v1beta2").len(),
             1
         );
     }

@@ -1,7 +1,7 @@
 //! KRM function adapter (kpt `fn eval --exec`/`fn render`, kustomize `exec:` functions):
 //! ResourceList in, ResourceList with `results` out, exit 1 on any error result.
 
-use super::{EXIT_ERRORS, EXIT_OK, read_stdin, write_stdout};
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, read_stdin, write_stdout};
 use crate::diag::{self};
 use crate::load::read_resource_list;
 use crate::render::{Consumed, Options, render};
@@ -16,7 +16,9 @@ pub fn run() -> u8 {
         }
     };
     let (code, out) = process(&text);
-    write_stdout(&out);
+    if !write_stdout(&out) {
+        return EXIT_USAGE;
+    }
     code
 }
 

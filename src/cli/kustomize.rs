@@ -284,36 +284,3 @@ pub fn build(dir: &Path, repo: &Path) -> Result<Vec<Item>, Vec<Diagnostic>> {
     }
     Ok(items)
 }
-
-/// kustomize stamps `config.kubernetes.io/origin` on every object when the kustomization asks
-/// for origin annotations — kbundle needs them to find a bundle's files, the cluster does not.
-/// Remove it from the objects kbundle generated (others keep what their author asked for).
-pub fn strip_origin(objects: &mut [serde_json::Value]) {
-    for obj in objects {
-        if !is_managed(obj) {
-            continue;
-        }
-        let Some(meta) = obj.get_mut("metadata").and_then(|m| m.as_object_mut()) else {
-            continue;
-        };
-        let now_empty = match meta.get_mut("annotations").and_then(|a| a.as_object_mut()) {
-            Some(ann) => {
-                ann.remove("config.kubernetes.io/origin");
-                ann.is_empty()
-            }
-            None => false,
-        };
-        if now_empty {
-            meta.remove("annotations");
-        }
-    }
-}
-
-/// Whether kbundle generated this object (its `app.kubernetes.io/managed-by` label).
-pub fn is_managed(obj: &serde_json::Value) -> bool {
-    obj.get("metadata")
-        .and_then(|m| m.get("labels"))
-        .and_then(|l| l.get(crate::model::labels::MANAGED_BY))
-        .and_then(serde_json::Value::as_str)
-        == Some(crate::model::labels::MANAGER)
-}

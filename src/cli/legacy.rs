@@ -36,7 +36,9 @@ pub fn run(config: Option<PathBuf>) -> u8 {
     if !report.is_empty() {
         eprint!("{report}");
     }
-    write_stdout(&out);
+    if !write_stdout(&out) {
+        return EXIT_USAGE;
+    }
     code
 }
 

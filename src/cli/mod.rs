@@ -10,9 +10,9 @@ mod term;
 
 use crate::diag::Code;
 use crate::diag::{self, Diagnostic};
+use crate::emit;
 use crate::model::{self, Kind};
 use crate::render::{self, Consumed, Options};
-use crate::yaml;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
@@ -181,14 +181,37 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
         consumed: Consumed::Remove,
         annotate_paths: false,
     };
-    let mut rendered = render::render(items, None, &opts);
-    kustomize::strip_origin(&mut rendered.items);
-    // An overlay whose Environment transformer rendered the bundles leaves none to expand (and
-    // a failed build has its own error): "no AppBundle found" would only mislead.
-    if built {
-        rendered.diagnostics.retain(|d| d.code != Code::NoBundle);
-    }
-    diags.append(&mut rendered.diagnostics);
+    // Manifests stream to stdout as they are made; validation has finished before the first
+    // one, so on error nothing is written. `check` renders into nothing.
+    let stdout = std::io::stdout();
+    let mut yaml = emit::YamlStream::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock()));
+    let mut discard = emit::Discard;
+    let sink: &mut dyn emit::Sink = if emit && !io_failed {
+        &mut yaml
+    } else {
+        &mut discard
+    };
+    let mut out = emit::Emitter::new(
+        emit::Options {
+            strip_origin: true,
+            ..Default::default()
+        },
+        sink,
+    );
+    let result = render::render_to(items, None, &opts, &mut out);
+    let written = match result {
+        Ok(mut d) => {
+            // An overlay whose Environment transformer rendered the bundles leaves none to
+            // expand (and a failed build has its own error): "no AppBundle found" would only
+            // mislead.
+            if built {
+                d.retain(|d| d.code != Code::NoBundle);
+            }
+            diags.append(&mut d);
+            yaml.finish().map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
     diag::sort(&mut diags);
     let failed = diag::has_errors(&diags);
 
@@ -199,9 +222,17 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
     // `check --format json` is for CI: the report is the output. Everything else keeps
     // stdout for manifests.
     if !emit && a.format == Format::Json {
-        write_stdout(&report);
+        if !write_stdout(&report) {
+            return EXIT_USAGE;
+        }
     } else if !report.is_empty() {
         eprint!("{report}");
+    }
+    if let Err(e) = written
+        && !e.is_broken_pipe()
+    {
+        eprintln!("error: {}", e.describe());
+        return EXIT_USAGE;
     }
     if io_failed {
         return EXIT_USAGE;
@@ -209,25 +240,13 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
     if failed {
         return EXIT_ERRORS;
     }
-    if emit {
-        match yaml::to_stream(&rendered.items) {
-            Ok(text) => write_stdout(&text),
-            Err(e) => {
-                eprintln!("error: cannot write YAML: {e}");
-                return EXIT_USAGE;
-            }
-        }
-    }
-    // The process exits next: freeing tens of thousands of objects one by one only costs time
-    // (about 10% of a 20k-topic render), the OS takes the memory back at once.
-    std::mem::forget(rendered);
     EXIT_OK
 }
 
 fn explain_cmd(code: Option<&str>, markdown: bool) -> u8 {
     use crate::diag::Code;
-    match code {
-        None if markdown => write_stdout(&diag::markdown_table()),
+    let text = match code {
+        None if markdown => diag::markdown_table(),
         None => {
             let mut text = String::new();
             for c in Code::ALL {
@@ -238,23 +257,23 @@ fn explain_cmd(code: Option<&str>, markdown: bool) -> u8 {
                     c.summary()
                 ));
             }
-            write_stdout(&text);
+            text
         }
         Some(s) => match s.parse::<Code>() {
-            Ok(c) => write_stdout(&format!(
+            Ok(c) => format!(
                 "{c} ({}): {}\n\n{}\n",
                 c.level().as_str(),
                 c.summary(),
                 c.docs()
-            )),
+            ),
             Err(()) => {
                 // Debug formatting escapes control characters.
                 eprintln!("error: unknown diagnostic code {s:?}; `kbundle explain` lists them");
                 return EXIT_USAGE;
             }
         },
-    }
-    EXIT_OK
+    };
+    print(&text)
 }
 
 fn schema_cmd(kind: SchemaKind) -> u8 {
@@ -263,17 +282,28 @@ fn schema_cmd(kind: SchemaKind) -> u8 {
         SchemaKind::Environment => Kind::Environment,
     });
     let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    write_stdout(&format!("{text}\n"));
-    EXIT_OK
+    print(&format!("{text}\n"))
 }
 
-/// Write everything at once; a closed pipe (`kbundle render | head`) is not an error.
-fn write_stdout(text: &str) {
+/// Print to stdout: exit 0, or 2 when the write failed.
+fn print(text: &str) -> u8 {
+    if write_stdout(text) {
+        EXIT_OK
+    } else {
+        EXIT_USAGE
+    }
+}
+
+/// Write everything at once; `false` (exit 2) when the write failed. A closed pipe (`kbundle
+/// render | head`) is not an error.
+fn write_stdout(text: &str) -> bool {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("error: cannot write output: {e}");
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write output: {e}");
+            false
+        }
+        _ => true,
     }
 }
 

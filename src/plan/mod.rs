@@ -61,15 +61,10 @@ pub struct UserPlan {
     pub quotas: Option<Quotas>,
 }
 
-/// Plan every bundle; call only after validation found no errors.
-pub fn plan(bundles: &[BundleInput], env: &EnvInput) -> Vec<BundlePlan> {
-    bundles
-        .iter()
-        .map(|b| plan_bundle(b, &env.env.spec, &env.env.metadata.name))
-        .collect()
-}
-
-fn plan_bundle(b: &BundleInput, env: &EnvironmentSpec, env_name: &str) -> BundlePlan {
+/// Plan one bundle; call only after validation found no errors.
+pub fn plan_bundle(b: &BundleInput, env: &EnvInput) -> BundlePlan {
+    let env_name = &env.env.metadata.name;
+    let env = &env.env.spec;
     let spec = &b.bundle.spec;
     let mut connectors = connectors::plan_connectors(b, env, env_name);
     let masked = masking::plan_masking(b, env);
