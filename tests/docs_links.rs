@@ -214,7 +214,12 @@ fn check_file(root: &Path, rel: &Path, text: &str) -> Vec<String> {
                 ));
                 continue;
             }
-            let target_text = std::fs::read_to_string(&target).expect("readable Markdown");
+            // A link into the same document is checked against the text being checked.
+            let target_text = if path.is_empty() {
+                text.to_string()
+            } else {
+                std::fs::read_to_string(&target).expect("readable Markdown")
+            };
             if !anchors(&target_text).contains(anchor) {
                 problems.push(format!(
                     "{at}: {dest}: no heading with anchor #{anchor} in {}",
