@@ -4,10 +4,10 @@
 use crate::backend;
 use crate::diag::Code;
 use crate::diag::{self, Diagnostic};
-use crate::load::{Item, Origin};
 use crate::model::labels::{MANAGED_BY, MANAGER, PART_OF};
 use crate::model::{self, Environment, ParseError};
 use crate::path::FieldPath;
+use crate::source::{Item, Origin};
 use crate::suggest::did_you_mean;
 use crate::validate::{self, BundleInput, EnvInput, locate};
 use serde_json::Value;
@@ -318,12 +318,12 @@ fn read_bundle_files(b: &mut BundleInput) {
         .collect();
     for p in paths {
         if !b.files.contains_key(&p) {
-            let loaded = crate::load::read_relative(&b.origin, &p);
+            let loaded = crate::source::read_relative(&b.origin, &p);
             b.files.insert(p, loaded);
         }
     }
     if let Some(k) = &b.bundle.spec.ksql {
-        b.migrations = Some(crate::load::read_relative_dir(&b.origin, &k.migrations));
+        b.migrations = Some(crate::source::read_relative_dir(&b.origin, &k.migrations));
     }
 }
 

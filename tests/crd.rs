@@ -33,7 +33,7 @@ fn vendor() -> Option<Vendor> {
     common::crds::strimzi()
 }
 
-fn render_items(items: Vec<kbundle::load::Item>, context: &str) -> Vec<Value> {
+fn render_items(items: Vec<kbundle::source::Item>, context: &str) -> Vec<Value> {
     let Rendered { items, diagnostics } = render::render(items, None, &Options::default());
     let errors: Vec<String> = diagnostics
         .iter()
@@ -69,9 +69,9 @@ fn generated(items: Vec<Value>, context: &str) -> Vec<Value> {
     ours
 }
 
-fn read_dir_items(dir: &Path) -> Vec<kbundle::load::Item> {
+fn read_dir_items(dir: &Path) -> Vec<kbundle::source::Item> {
     let (items, diags) =
-        kbundle::load::read_paths(&[dir.display().to_string()], &mut std::io::empty());
+        kbundle::source::read_paths(&[dir.display().to_string()], &mut std::io::empty());
     assert!(
         diags.iter().all(|d| !d.is_error()),
         "{}: {diags:?}",
@@ -80,14 +80,17 @@ fn read_dir_items(dir: &Path) -> Vec<kbundle::load::Item> {
     items
 }
 
-fn read_text_items(text: &str, display: &str) -> Vec<kbundle::load::Item> {
-    let (items, diags) = kbundle::load::read_stream(text, display);
+fn read_text_items(text: &str, display: &str) -> Vec<kbundle::source::Item> {
+    let (items, diags) = kbundle::source::read_stream(text, display);
     assert!(diags.iter().all(|d| !d.is_error()), "{display}: {diags:?}");
     items
 }
 
 /// Point every Environment among the items at a Strimzi API version.
-fn with_strimzi_api(mut items: Vec<kbundle::load::Item>, api: &str) -> Vec<kbundle::load::Item> {
+fn with_strimzi_api(
+    mut items: Vec<kbundle::source::Item>,
+    api: &str,
+) -> Vec<kbundle::source::Item> {
     let mut found = false;
     for item in &mut items {
         if item.value["kind"] == "Environment" {
@@ -204,7 +207,7 @@ spec:
       authentication: scram-sha-512
 "#;
 
-fn full_items() -> Vec<kbundle::load::Item> {
+fn full_items() -> Vec<kbundle::source::Item> {
     let mut items = read_text_items(FULL_ENV, "full-env.yaml");
     items.extend(read_text_items(FULL_BUNDLE, "full-bundle.yaml"));
     items

@@ -5,10 +5,10 @@
 mod common;
 
 use kbundle::backend::shared::jobs::hook_objects;
-use kbundle::load::{Origin, read_relative_dir};
 use kbundle::model::environment::EnvironmentSpec;
 use kbundle::plan::ksql::{MIGRATE_SCRIPT, MOUNT_PATH, migration_job};
 use kbundle::plan::tests::test_jobs;
+use kbundle::source::{Origin, read_relative_dir};
 use kbundle::validate::BundleInput;
 use serde_json::{Value, json};
 use std::path::Path;

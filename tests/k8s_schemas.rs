@@ -22,7 +22,7 @@ fn render(dir: &str) -> Vec<Value> {
     } else {
         common::root().join(dir).display().to_string()
     }];
-    let (items, diags) = kbundle::load::read_paths(&paths, &mut std::io::empty());
+    let (items, diags) = kbundle::source::read_paths(&paths, &mut std::io::empty());
     assert!(!kbundle::diag::has_errors(&diags), "{diags:?}");
     let r = kbundle::render::render(items, None, &kbundle::render::Options::default());
     assert!(!r.has_errors(), "{:?}", r.diagnostics);

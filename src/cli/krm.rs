@@ -3,8 +3,8 @@
 
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, read_stdin, write_stdout};
 use crate::diag::{self};
-use crate::load::read_resource_list;
 use crate::render::{Consumed, Options, render};
+use crate::source::read_resource_list;
 use serde_json::{Value, json};
 
 pub fn run() -> u8 {

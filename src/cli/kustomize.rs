@@ -9,7 +9,7 @@
 use super::term;
 use crate::diag::Code;
 use crate::diag::Diagnostic;
-use crate::load::{Item, MAX_INPUT_BYTES, read_stream};
+use crate::source::{Item, MAX_INPUT_BYTES, read_stream};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -5,8 +5,8 @@
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, read_stdin, write_stdout};
 use crate::diag::Code;
 use crate::diag::{self, Diagnostic};
-use crate::load::{Item, Origin, read_stream};
 use crate::render::{Consumed, Options, render};
+use crate::source::{Item, Origin, read_stream};
 use std::path::{Path, PathBuf};
 
 pub fn run(config: Option<PathBuf>) -> u8 {
@@ -90,7 +90,7 @@ pub fn place(item: &mut Item, config_root: Option<&Path>, repo: &Path) {
             root_dir.to_path_buf()
         }
     };
-    item.origin.base_dir = Some(crate::load::join_lexically(Path::new(""), &base));
+    item.origin.base_dir = Some(crate::source::join_lexically(Path::new(""), &base));
     item.origin.root = Some(repo.to_path_buf());
 }
 

@@ -170,7 +170,7 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
                 Err(mut d) => diags.append(&mut d),
             }
         } else {
-            let (mut read, mut d) = crate::load::read_paths(std::slice::from_ref(p), &mut stdin);
+            let (mut read, mut d) = crate::source::read_paths(std::slice::from_ref(p), &mut stdin);
             items.append(&mut read);
             diags.append(&mut d);
         }
@@ -311,7 +311,7 @@ fn read_stdin() -> Result<String, Box<Diagnostic>> {
     let mut buf = Vec::new();
     std::io::stdin()
         .lock()
-        .take(crate::load::MAX_INPUT_BYTES + 1)
+        .take(crate::source::MAX_INPUT_BYTES + 1)
         .read_to_end(&mut buf)
         .map_err(|e| {
             Box::new(Diagnostic::error(
@@ -319,7 +319,7 @@ fn read_stdin() -> Result<String, Box<Diagnostic>> {
                 format!("cannot read stdin: {e}"),
             ))
         })?;
-    if buf.len() as u64 > crate::load::MAX_INPUT_BYTES {
+    if buf.len() as u64 > crate::source::MAX_INPUT_BYTES {
         return Err(Box::new(Diagnostic::error(
             Code::InputTooLarge,
             "stdin is larger than the input limit",

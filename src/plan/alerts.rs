@@ -239,7 +239,7 @@ pub fn number(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::Origin;
+    use crate::source::Origin;
     use serde_json::{Value, json};
 
     fn bundle(alerts: Value) -> BundleInput {

@@ -161,7 +161,7 @@ pub fn apply_transforms(config: &mut BTreeMap<String, String>, extra: &[Transfor
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::Origin;
+    use crate::source::Origin;
     use serde_json::json;
 
     fn input(connectors: serde_json::Value) -> BundleInput {

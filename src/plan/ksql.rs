@@ -16,8 +16,8 @@
 use super::hooks::{
     DEFAULT_BACKOFF_LIMIT, DEFAULT_DEADLINE_SECONDS, EnvValue, HookFiles, HookJob, Phase,
 };
-use crate::load::LoadedFile;
 use crate::model::environment::EnvironmentSpec;
+use crate::source::LoadedFile;
 use crate::validate::BundleInput;
 use std::collections::BTreeMap;
 
@@ -182,7 +182,7 @@ pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile
 mod tests {
     use super::*;
     use crate::backend::shared::jobs::hook_objects;
-    use crate::load::Origin;
+    use crate::source::Origin;
     use serde_json::{Value, json};
 
     pub(crate) fn bundle(v: Value) -> BundleInput {

@@ -119,7 +119,7 @@ pub fn test_jobs(b: &BundleInput, env: &EnvironmentSpec) -> Vec<HookJob> {
 mod tests {
     use super::*;
     use crate::backend::shared::jobs::hook_objects;
-    use crate::load::Origin;
+    use crate::source::Origin;
     use serde_json::json;
 
     fn bundle() -> BundleInput {

@@ -70,7 +70,7 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::Origin;
+    use crate::source::Origin;
     use serde_json::json;
 
     #[test]

@@ -13,8 +13,8 @@
 use super::{BundleInput, EnvInput, locate};
 use crate::diag::Code;
 use crate::diag::{Diagnostic, ResourceRef};
-use crate::load::Origin;
 use crate::path::FieldPath;
+use crate::source::Origin;
 use serde_json::Value;
 
 /// What is wrong with an image reference, if anything.

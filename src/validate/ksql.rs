@@ -15,9 +15,9 @@
 use super::{BundleInput, EnvInput};
 use crate::diag::Code;
 use crate::diag::Diagnostic;
-use crate::load::{FileProblem, LoadedFile};
 use crate::path::FieldPath;
 use crate::plan::ksql::{MAX_MIGRATIONS_BYTES, applied_size, file_name, parse_migration_name};
+use crate::source::{FileProblem, LoadedFile};
 use std::collections::BTreeMap;
 
 const NAME_HINT: &str = "name migrations V<6 digits>__<description>.sql, e.g. V000001__create_orders_stream.sql; the description may hold letters, digits, `_` and `-`";
@@ -266,7 +266,7 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::Origin;
+    use crate::source::Origin;
     use serde_json::json;
 
     fn bundle() -> BundleInput {

@@ -14,9 +14,9 @@ pub mod topic_config;
 mod topics;
 
 use crate::diag::{Diagnostic, ResourceRef};
-use crate::load::{FileProblem, LoadedFile, Origin};
 use crate::model::{AppBundle, Environment};
 use crate::path::FieldPath;
+use crate::source::{FileProblem, LoadedFile, Origin};
 use std::collections::BTreeMap;
 
 /// A parsed AppBundle and where it came from.

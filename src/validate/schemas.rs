@@ -11,9 +11,9 @@ use super::{BundleInput, EnvInput};
 use crate::avro::{self, Direction};
 use crate::diag::Code;
 use crate::diag::Diagnostic;
-use crate::load::LoadedFile;
 use crate::path::FieldPath;
 use crate::plan::schemas::{compatibility_name, subjects_of};
+use crate::source::LoadedFile;
 use crate::suggest::did_you_mean;
 use std::collections::BTreeMap;
 

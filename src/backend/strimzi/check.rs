@@ -42,7 +42,7 @@ pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::Origin;
+    use crate::source::Origin;
     use serde_json::{Value, json};
 
     fn env(spec: Value) -> EnvInput {

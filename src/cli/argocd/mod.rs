@@ -10,8 +10,8 @@ use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, term, write_stdout};
 use crate::diag::Code;
 use crate::diag::{self, Diagnostic};
 use crate::emit;
-use crate::load::Item;
 use crate::render::{Consumed, Options, is_kbundle_kind, render_to};
+use crate::source::Item;
 use crate::suggest::did_you_mean;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -220,7 +220,7 @@ fn load_app(app: &Path, root: &Path) -> App {
         };
     }
     let (mut items, diagnostics) =
-        crate::load::read_paths(&[".".to_string()], &mut std::io::empty());
+        crate::source::read_paths(&[".".to_string()], &mut std::io::empty());
     for item in &mut items {
         item.origin.root = Some(root.to_path_buf());
     }
@@ -289,7 +289,7 @@ fn generate() -> u8 {
         && input_bundles.is_empty()
         && let Some(env) = &params.environment
         && !diag::has_errors(&diags)
-        && !crate::load::find_kbundle_objects(&app)
+        && !crate::source::find_kbundle_objects(&app)
             .iter()
             .any(|(_, what)| *what == format!("Environment/{env}"))
     {
@@ -521,7 +521,7 @@ fn parameters() -> u8 {
     let root = repo_root(&app, env_var("ARGOCD_APP_SOURCE_PATH").as_deref());
     // The app's own files hold the Environment of an overlay (a transformer's config); the
     // kustomization's output holds the bundles it renders, or their generated objects.
-    let (files, mut diags) = crate::load::read_paths(&[".".to_string()], &mut std::io::empty());
+    let (files, mut diags) = crate::source::read_paths(&[".".to_string()], &mut std::io::empty());
     let mut values: Vec<Value> = files.into_iter().map(|i| i.value).collect();
     if kustomize::kustomization_in(&app).is_some() {
         match kustomize::build(&app, &root) {
@@ -587,7 +587,7 @@ fn discover() -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let found = crate::load::find_kbundle_objects(&app);
+    let found = crate::source::find_kbundle_objects(&app);
     let mut text = String::new();
     for (file, what) in found {
         text.push_str(&format!("{what}\t{file}\n"));
@@ -597,127 +597,4 @@ fn discover() -> u8 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn params_default_and_fallback() {
-        assert_eq!(parse_params(None, None).unwrap(), Params::default());
-        assert_eq!(parse_params(Some("null"), None).unwrap(), Params::default());
-        assert_eq!(parse_params(Some(" [] "), None).unwrap(), Params::default());
-        let p = parse_params(Some(""), Some("prod")).unwrap();
-        assert_eq!(p.environment.as_deref(), Some("prod"));
-        let p = parse_params(
-            Some(r#"[{"name":"environment","string":"dev"},{"name":"bundles","array":["a","b"]}]"#),
-            Some("prod"),
-        )
-        .unwrap();
-        assert_eq!(p.environment.as_deref(), Some("dev"));
-        assert_eq!(p.bundles, Some(vec!["a".to_string(), "b".to_string()]));
-        // An empty string or list means the default.
-        let p = parse_params(
-            Some(r#"[{"name":"environment","string":""},{"name":"bundles","array":[]}]"#),
-            Some("prod"),
-        )
-        .unwrap();
-        assert_eq!(p.environment.as_deref(), Some("prod"));
-        assert_eq!(p.bundles, None);
-    }
-
-    #[test]
-    fn params_errors_name_the_problem() {
-        let codes = |t: &str| {
-            parse_params(Some(t), None)
-                .unwrap_err()
-                .into_iter()
-                .map(|d| (d.code, d.message, d.hint))
-                .collect::<Vec<_>>()
-        };
-        let e = codes("not json");
-        assert_eq!(e[0].0, Code::ArgoParameters);
-        assert!(e[0].1.contains("not valid JSON"));
-        let e = codes(r#"{"name":"environment"}"#);
-        assert!(e[0].1.contains("not a JSON list"));
-        let e = codes(r#"[{"name":"enviroment","string":"x"}]"#);
-        assert!(e[0].1.contains("unknown parameter"));
-        assert_eq!(e[0].2.as_deref(), Some("did you mean `environment`?"));
-        let e = codes(r#"[{"name":"environment","array":["x"]}]"#);
-        assert!(e[0].1.contains("must be a string"));
-        let e = codes(r#"[{"name":"bundles","array":[1]}]"#);
-        assert!(e[0].1.contains("array of names"));
-        let e = codes(r#"[{"name":"detected-bundles","array":["x"]}]"#);
-        assert!(e[0].1.contains("information only"));
-    }
-
-    /// What the emit stage records of these objects.
-    fn written(objs: &[Value]) -> std::collections::BTreeMap<String, BTreeSet<String>> {
-        let mut sink = emit::Collect::default();
-        let mut e = emit::Emitter::new(emit::Options::default(), &mut sink);
-        for o in objs {
-            e.emit(o.clone()).expect("collect");
-        }
-        e.api_versions
-    }
-
-    #[test]
-    fn unserved_api_versions_are_named_with_the_fix() {
-        let objs = vec![
-            json!({"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaTopic"}),
-            json!({"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaUser"}),
-            json!({"apiVersion": "batch/v1", "kind": "Job"}),
-            json!({"apiVersion": "v1", "kind": "ConfigMap"}),
-            json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule"}),
-        ];
-        let all = "v1,batch/v1,kafka.strimzi.io/v1,monitoring.coreos.com/v1";
-        assert!(unserved_api_versions(&written(&objs), all).is_empty());
-        // group/version/Kind entries count as serving group/version.
-        let by_kind = "v1,batch/v1/Job,kafka.strimzi.io/v1/KafkaTopic,monitoring.coreos.com/v1";
-        assert!(unserved_api_versions(&written(&objs), by_kind).is_empty());
-        let old = unserved_api_versions(&written(&objs), "v1,batch/v1,kafka.strimzi.io/v1beta2");
-        assert_eq!(old.len(), 2);
-        assert_eq!(old[0].code, Code::ApiVersionNotServed);
-        assert!(!old[0].is_error());
-        assert!(
-            old[0]
-                .message
-                .contains("kafka.strimzi.io/v1 (KafkaTopic, KafkaUser)")
-        );
-        assert!(
-            old[0]
-                .hint
-                .as_deref()
-                .unwrap()
-                .contains("spec.strimzi.apiVersion: kafka.strimzi.io/v1beta2")
-        );
-        assert!(old[1].message.contains("monitoring.coreos.com/v1"));
-        let none = unserved_api_versions(&written(&objs), "v1,batch/v1");
-        assert!(
-            none[0]
-                .hint
-                .as_deref()
-                .unwrap()
-                .contains("install the Strimzi operator")
-        );
-        // "kafka.strimzi.io/v1beta2" does not serve "kafka.strimzi.io/v1".
-        assert_eq!(
-            unserved_api_versions(&written(&objs[..1]), "kafka.strimzi.io/v1beta2").len(),
-            1
-        );
-    }
-
-    #[test]
-    fn repo_root_strips_the_source_path() {
-        let app = Path::new("/tmp/_cmp/abc/apps/overlays/prod");
-        assert_eq!(
-            repo_root(app, Some("apps/overlays/prod")),
-            Path::new("/tmp/_cmp/abc")
-        );
-        assert_eq!(
-            repo_root(app, Some("./apps/overlays/prod/")),
-            Path::new("/tmp/_cmp/abc")
-        );
-        assert_eq!(repo_root(app, Some(".")), app);
-        // A source path that is not the end of the directory confines to the app itself.
-        assert_eq!(repo_root(app, Some("other/prod")), app);
-    }
-}
+mod tests;

@@ -1,0 +1,254 @@
+//! Paths the user names: files, directories walked for `*.yaml`/`*.yml`, stdin.
+
+use super::*;
+use std::io::Read;
+
+/// Tool configuration that is not a cluster object and is never passed through when reading
+/// directories: kustomizations, kpt's Kptfile.
+fn is_tool_config(value: &Value) -> bool {
+    let api = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+    (api.starts_with("kustomize.config.k8s.io/")
+        && (kind == "Kustomization" || kind == "Component"))
+        || (api.starts_with("kpt.dev/") && kind == "Kptfile")
+}
+
+/// Read every path (`-` is stdin). Directories are walked recursively in sorted order for
+/// `*.yaml`/`*.yml`, skipping hidden entries. Problems become diagnostics; reading goes on so
+/// that one run reports everything.
+pub fn read_paths(paths: &[String], stdin: &mut dyn Read) -> (Vec<Item>, Vec<Diagnostic>) {
+    let mut items = Vec::new();
+    let mut diags = Vec::new();
+    for p in paths {
+        if p == "-" {
+            let mut buf = Vec::new();
+            match stdin.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf) {
+                Ok(n) if n as u64 > MAX_INPUT_BYTES => diags.push(too_large("<stdin>")),
+                Ok(_) => {
+                    let first = items.len();
+                    parse_file_bytes("<stdin>", buf, false, &mut items, &mut diags);
+                    // Files named from stdin resolve against the working directory.
+                    let cwd = std::env::current_dir().ok();
+                    set_places(&mut items[first..], cwd.clone(), cwd);
+                }
+                Err(e) => diags.push(io_error("<stdin>", &e)),
+            }
+            continue;
+        }
+        let path = Path::new(p);
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => {
+                let mut files = Vec::new();
+                walk(path, path, &mut files, &mut diags);
+                files.sort();
+                let root = absolute(path);
+                for f in files {
+                    let first = items.len();
+                    read_file(&f, true, &mut items, &mut diags);
+                    let base = f.parent().map(absolute);
+                    set_places(&mut items[first..], base, Some(root.clone()));
+                }
+            }
+            Ok(_) => {
+                let first = items.len();
+                read_file(path, false, &mut items, &mut diags);
+                // A single file: its own directory is the tree it may reach into.
+                let dir = path.parent().map(|d| {
+                    if d.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        d
+                    }
+                });
+                let dir = dir.map(absolute);
+                set_places(&mut items[first..], dir.clone(), dir);
+            }
+            Err(e) => diags.push(io_error(p, &e)),
+        }
+    }
+    (items, diags)
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(io_error(&dir.display().to_string(), &e));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') {
+            continue;
+        }
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_symlink() {
+            // A link may point anywhere: read it only if it stays inside the tree given.
+            match (std::fs::canonicalize(&path), std::fs::canonicalize(root)) {
+                (Ok(target), Ok(root_real)) if target.starts_with(&root_real) => {
+                    if target.is_file() && is_yaml(&name) {
+                        files.push(path);
+                    }
+                    // Linked directories inside the tree are already walked through their
+                    // real path; following them could only loop or duplicate.
+                }
+                (Ok(target), Ok(_)) => diags.push(
+                    Diagnostic::error(
+                        Code::SymlinkEscape,
+                        format!(
+                            "symbolic link {} points outside the input tree, to {}",
+                            path.display(),
+                            target.display()
+                        ),
+                    )
+                    .with_file(Some(path.display().to_string()), None)
+                    .with_hint("inputs must stay inside the directory given to kbundle"),
+                ),
+                _ => diags.push(
+                    Diagnostic::error(
+                        Code::BrokenSymlink,
+                        format!("broken symbolic link {}", path.display()),
+                    )
+                    .with_file(Some(path.display().to_string()), None),
+                ),
+            }
+        } else if ft.is_dir() {
+            walk(root, &path, files, diags);
+        } else if ft.is_file() && is_yaml(&name) && !is_tool_config_file(&name) {
+            files.push(path);
+        }
+    }
+}
+
+/// kustomize knows its files by name, and they need no apiVersion or kind: skip them by name
+/// as well as by kind.
+fn is_tool_config_file(name: &str) -> bool {
+    matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kptfile")
+}
+
+fn is_yaml(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+fn read_file(path: &Path, in_dir: bool, items: &mut Vec<Item>, diags: &mut Vec<Diagnostic>) {
+    let display = path.display().to_string();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return diags.push(io_error(&display, &e)),
+    };
+    let mut buf = Vec::new();
+    match file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf) {
+        Ok(n) if n as u64 > MAX_INPUT_BYTES => diags.push(too_large(&display)),
+        Ok(_) => parse_file_bytes(&display, buf, in_dir, items, diags),
+        Err(e) => diags.push(io_error(&display, &e)),
+    }
+}
+
+pub(super) fn parse_file_bytes(
+    display: &str,
+    bytes: Vec<u8>,
+    in_dir: bool,
+    items: &mut Vec<Item>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => {
+            return diags.push(
+                Diagnostic::error(Code::InputSyntax, "file is not valid UTF-8")
+                    .with_file(Some(display.to_string()), None),
+            );
+        }
+    };
+    let docs = match yaml::parse_stream(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            return diags.push(
+                Diagnostic::error(Code::InputSyntax, format!("invalid YAML: {}", e.message))
+                    .with_file(Some(display.to_string()), Some(e.line))
+                    .with_hint("fix the YAML syntax at the position shown"),
+            );
+        }
+    };
+    for (index, doc) in docs.into_iter().enumerate() {
+        if in_dir && is_tool_config(&doc.value) {
+            continue;
+        }
+        if !is_object(&doc.value) {
+            let mut d = Diagnostic::error(
+                Code::UnknownKind,
+                "document is not a Kubernetes object (it needs apiVersion and kind)",
+            )
+            .with_file(Some(display.to_string()), Some(doc.span.line));
+            d.index = Some(index);
+            diags.push(d);
+            continue;
+        }
+        items.push(Item {
+            value: doc.value,
+            origin: Origin {
+                file: Some(display.to_string()),
+                index,
+                span: Some(doc.span),
+                base_dir: None,
+                root: None,
+                base_dir_guessed: false,
+            },
+        });
+    }
+}
+
+/// The kbundle objects in the `*.yaml`/`*.yml` files below `dir` (hidden entries skipped), as
+/// `(file relative to dir, "Kind/name")`, for the Argo CD discover rule. Lenient on purpose: a
+/// file that names the kbundle API group but does not parse is reported as `unparsable`, so
+/// that the app is still claimed and rendering reports the error.
+pub fn find_kbundle_objects(dir: &Path) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let mut ignored = Vec::new();
+    walk(dir, dir, &mut files, &mut ignored);
+    files.sort();
+    let group = format!("{}/", crate::model::GROUP);
+    let mut found = Vec::new();
+    for f in files {
+        let rel = f
+            .strip_prefix(dir)
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .to_string();
+        let Ok(file) = std::fs::File::open(&f) else {
+            continue;
+        };
+        let mut text = String::new();
+        if file
+            .take(MAX_INPUT_BYTES)
+            .read_to_string(&mut text)
+            .is_err()
+            || !text.contains(&group)
+        {
+            continue;
+        }
+        match yaml::parse_stream(&text) {
+            Ok(docs) => {
+                for doc in docs {
+                    let v = &doc.value;
+                    let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+                    if api.starts_with(&group) {
+                        let kind = v.get("kind").and_then(Value::as_str).unwrap_or("?");
+                        let name = v
+                            .pointer("/metadata/name")
+                            .and_then(Value::as_str)
+                            .unwrap_or("?");
+                        found.push((rel.clone(), format!("{kind}/{name}")));
+                    }
+                }
+            }
+            Err(_) => found.push((rel, "unparsable".to_string())),
+        }
+    }
+    found
+}
