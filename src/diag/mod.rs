@@ -158,14 +158,40 @@ pub fn render_human(diags: &[Diagnostic]) -> String {
     out
 }
 
+/// Control characters in text shown to a person, written as escapes: a pull request must not
+/// be able to rewrite what a reviewer sees in a CI log (terminal titles, cleared screens, moved
+/// cursors) through a key or a name it chose. Newlines stay in messages that use them (kustomize's
+/// stderr), every other control character becomes `\u{..}`.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The diagnostics in human form, without the summary line.
 pub fn render_human_lines(diags: &[Diagnostic]) -> String {
     let mut out = String::new();
+    let e = |t: &str| escape_controls(t).into_owned();
     for d in diags {
-        let _ = writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+        let _ = writeln!(
+            out,
+            "{}[{}]: {}",
+            d.severity.as_str(),
+            d.code,
+            e(&d.message)
+        );
         let mut location = String::new();
         if let Some(file) = &d.file {
-            location.push_str(file);
+            location.push_str(&e(file));
             if let Some(line) = d.line.filter(|l| *l > 0) {
                 let _ = write!(location, ":{line}");
             }
@@ -174,19 +200,19 @@ pub fn render_human_lines(diags: &[Diagnostic]) -> String {
             if !location.is_empty() {
                 location.push_str("  ");
             }
-            let _ = write!(location, "{}/{}", r.kind, r.name);
+            let _ = write!(location, "{}/{}", e(&r.kind), e(&r.name));
         }
         if let Some(field) = &d.field {
             if !location.is_empty() {
                 location.push_str("  ");
             }
-            location.push_str(field);
+            location.push_str(&e(field));
         }
         if !location.is_empty() {
             let _ = writeln!(out, "  --> {location}");
         }
         if let Some(hint) = &d.hint {
-            let _ = writeln!(out, "  = help: {hint}");
+            let _ = writeln!(out, "  = help: {}", e(hint));
         }
     }
     out
@@ -267,6 +293,28 @@ mod tests {
         assert!(text.contains("--> apps/b.yaml:12  AppBundle/orders  spec.topics[0].partitions"));
         assert!(text.contains("= help: lower partitions"));
         assert!(text.ends_with("1 error, 0 warnings\n"));
+    }
+
+    #[test]
+    fn control_characters_are_escaped_in_human_output() {
+        // OSC 0 (set the terminal title) and ESC[2J (clear the screen) in a name and a key.
+        let mut d = Diagnostic::error(Code::UnknownField, "unknown field `a\u{1b}[2Jb`")
+            .with_field("spec.a\u{1b}]0;owned\u{7}")
+            .with_hint("did you mean `x\ry`?");
+        d.resource = Some(ResourceRef {
+            api_version: "kbundle.dev/v1alpha1".into(),
+            kind: "AppBundle".into(),
+            name: "n\u{1b}[31m".into(),
+            namespace: None,
+        });
+        let text = render_human(&[d]);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert!(text.contains("a\\u{1b}[2Jb"), "{text}");
+        assert!(text.contains("AppBundle/n\\u{1b}[31m"), "{text}");
+        assert!(text.contains("x\\u{d}y"), "{text}");
     }
 
     #[test]
