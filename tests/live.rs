@@ -16,9 +16,9 @@
 //! openssl and the Kafka jars (scripts/live/install-kafka.sh): missing, the test fails under
 //! KBUNDLE_REQUIRE_LIVE=1 (.ci/run) and is skipped otherwise.
 
-mod common;
 #[path = "live/broker.rs"]
 mod broker;
+mod common;
 #[path = "live/procs.rs"]
 mod procs;
 #[path = "live/scenarios.rs"]
@@ -73,7 +73,8 @@ fn live_kafka_landscape() {
     let rendered = dir.join("rendered.yaml");
     let out = common::run({
         let mut c = Command::new(common::kbundle());
-        c.arg("render").arg(common::root().join("tests/live/landscape"));
+        c.arg("render")
+            .arg(common::root().join("tests/live/landscape"));
         c
     });
     common::assert_ok(&out, "kbundle render tests/live/landscape");

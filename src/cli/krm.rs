@@ -42,7 +42,10 @@ pub fn process(text: &str) -> (u8, String) {
     // kustomize runs an `exec:` KRM function in the kustomization's directory and, with
     // `buildMetadata: [originAnnotations]`, says where each item came from: place those items
     // exactly as the legacy plugin does (files relative to their origin, inside the repository).
-    if list.items.iter().any(|i| i.origin.base_dir.is_none() && has_origin(&i.value))
+    if list
+        .items
+        .iter()
+        .any(|i| i.origin.base_dir.is_none() && has_origin(&i.value))
         && let Ok(cwd) = std::env::current_dir()
     {
         let repo = super::legacy::repo_root(&cwd);

@@ -39,7 +39,11 @@ fn pin(file: &str, start: &str, end: &str) -> String {
 
 /// The pinned kustomize version (scripts/live/install-kustomize.sh).
 pub fn kustomize_version() -> String {
-    pin("scripts/live/install-kustomize.sh", "KUSTOMIZE_VERSION=", "\n")
+    pin(
+        "scripts/live/install-kustomize.sh",
+        "KUSTOMIZE_VERSION=",
+        "\n",
+    )
 }
 
 /// The pinned Kafka version (tests/live/pom.xml).

@@ -31,11 +31,16 @@ impl Jvm {
     /// Small heaps and the quick JIT: the machine has 2 cores shared by everything.
     pub fn command_with(&self, jvm_args: &[String], main: &str) -> Command {
         let mut cmd = Command::new(&self.java);
-        cmd.args(["-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"])
-            .args(jvm_args)
-            .arg("-cp")
-            .arg(&self.classpath)
-            .arg(main);
+        cmd.args([
+            "-Xms64m",
+            "-Xmx512m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+        ])
+        .args(jvm_args)
+        .arg("-cp")
+        .arg(&self.classpath)
+        .arg(main);
         cmd
     }
 }
@@ -80,8 +85,19 @@ pub fn make_cert(dir: &Path, name: &str, san: Option<&str>) -> PathBuf {
         openssl(
             dir,
             &[
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
-                "ca.pem", "-days", "2", "-subj", "/CN=kbundle-live-ca",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=kbundle-live-ca",
             ],
         );
     }
@@ -109,8 +125,21 @@ pub fn make_cert(dir: &Path, name: &str, san: Option<&str>) -> PathBuf {
     openssl(
         dir,
         &[
-            "x509", "-req", "-in", &csr, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-            "-days", "2", "-out", &crt, "-extfile", &ext,
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-out",
+            &crt,
+            "-extfile",
+            &ext,
         ],
     );
     let pem = dir.join(format!("{name}.pem"));

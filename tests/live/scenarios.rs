@@ -27,7 +27,10 @@ const WRITE_DENIED: &str = "TopicAuthorizationException|ClusterAuthorizationExce
 
 pub const ALL: &[(&str, Part)] = &[
     ("operator", operator),
-    ("orders: producer, consumer group over TLS, transactions", orders),
+    (
+        "orders: producer, consumer group over TLS, transactions",
+        orders,
+    ),
     ("stats: Kafka Streams exactly_once_v2", streams),
     ("customers: Kafka Connect masking", connect),
 ];
@@ -91,7 +94,11 @@ impl<'a> Env<'a> {
         );
         let (recs, results): (Vec<_>, Vec<_>) = text
             .lines()
-            .filter(|l| ["OK ", "DENIED ", "ERROR ", "REC "].iter().any(|p| l.starts_with(p)))
+            .filter(|l| {
+                ["OK ", "DENIED ", "ERROR ", "REC "]
+                    .iter()
+                    .any(|p| l.starts_with(p))
+            })
             .map(str::to_string)
             .partition(|l| l.starts_with("REC "));
         assert_eq!(
@@ -166,7 +173,10 @@ fn operator(env: &Env) {
         .iter()
         .filter(|u| s(u, "/spec/authentication/type") == Some("scram-sha-512"))
         .count();
-    let quotas = users.iter().filter(|u| u["spec"].get("quotas").is_some()).count();
+    let quotas = users
+        .iter()
+        .filter(|u| u["spec"].get("quotas").is_some())
+        .count();
     let summary = format!(
         "APPLIED topics={} acls={acl_count} quotas={quotas} scram={scram}",
         topics.len()
@@ -206,9 +216,15 @@ fn operator(env: &Env) {
 fn orders(env: &Env) {
     let (_, d) = env.ok("orders-writer", "produce:orders.created.v1:6:o");
     assert_eq!(d, "produced=6");
-    let (recs, d) = env.ok("orders-reader", "consume:orders.created.v1:orders-billing:6");
+    let (recs, d) = env.ok(
+        "orders-reader",
+        "consume:orders.created.v1:orders-billing:6",
+    );
     assert!(d.starts_with("consumed=6 committed-p0="), "{d}");
-    assert!(!d.ends_with("=none"), "orders-billing committed nothing: {d}");
+    assert!(
+        !d.ends_with("=none"),
+        "orders-billing committed nothing: {d}"
+    );
     assert!(recs.iter().any(|r| r.contains("\"id\":\"o5\"")), "{recs:?}");
 
     let (_, d) = env.ok("orders-ledger", "txn:orders.ledger.v1:orders-ledger-tx:3");
@@ -225,7 +241,10 @@ fn orders(env: &Env) {
             // Write on some topic, is required).
             ("produce:orders.created.v1:1", WRITE_DENIED),
             // joining another group
-            ("consume:orders.created.v1:orders-other:1", "GroupAuthorizationException"),
+            (
+                "consume:orders.created.v1:orders-other:1",
+                "GroupAuthorizationException",
+            ),
             // reading a topic it did not declare
             ("assign:orders.ledger.v1:1", "TopicAuthorizationException"),
         ],
@@ -238,7 +257,10 @@ fn orders(env: &Env) {
             // another bundle's topic
             ("produce:stats.events.v1:1", "TopicAuthorizationException"),
             // creating topics is the operator's job
-            ("create-topic:orders.extra.v1", "TopicAuthorizationException"),
+            (
+                "create-topic:orders.extra.v1",
+                "TopicAuthorizationException",
+            ),
         ],
     );
     env.denied(
@@ -292,7 +314,11 @@ fn streams(env: &Env) {
         std::thread::sleep(Duration::from_millis(300));
     };
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(status.success(), "StatsCounter failed ({status}):\n{}", app.tail());
+    assert!(
+        status.success(),
+        "StatsCounter failed ({status}):\n{}",
+        app.tail()
+    );
     assert!(text.contains("EMITTED 6"), "{}", app.tail());
     // Its internal topics: a repartition topic and a changelog, both under `stats-counter-`.
     let (recs, d) = env.ok("stats-viewer", "consume:stats.counts.v1:stats-viewer:6:rc");
@@ -316,7 +342,10 @@ fn streams(env: &Env) {
             // a topic outside its declaration: another bundle's, and one it would create
             ("produce:orders.created.v1:1", "TopicAuthorizationException"),
             ("assign:orders.created.v1:1", "TopicAuthorizationException"),
-            ("create-topic:other-app-store-changelog", "TopicAuthorizationException"),
+            (
+                "create-topic:other-app-store-changelog",
+                "TopicAuthorizationException",
+            ),
             // its own input, written: it only reads it
             ("produce:stats.events.v1:1", "TopicAuthorizationException"),
         ],
@@ -332,9 +361,15 @@ fn streams(env: &Env) {
     env.denied(
         "stats-viewer",
         &[
-            ("consume:orders.created.v1:stats-viewer:1", "TopicAuthorizationException"),
+            (
+                "consume:orders.created.v1:stats-viewer:1",
+                "TopicAuthorizationException",
+            ),
             // the raw ACL's host is another machine's: not from 127.0.0.1
-            ("describe-configs:stats.events.v1", "TopicAuthorizationException"),
+            (
+                "describe-configs:stats.events.v1",
+                "TopicAuthorizationException",
+            ),
         ],
     );
 }
@@ -371,7 +406,12 @@ fn connect(env: &Env) {
         Value::String(connector["spec"]["tasksMax"].to_string()),
     );
     config.insert("name".into(), Value::String(name.clone()));
-    assert!(config["transforms"].as_str().unwrap().contains("kbundleMask"));
+    assert!(
+        config["transforms"]
+            .as_str()
+            .unwrap()
+            .contains("kbundleMask")
+    );
 
     // The worker: standalone mode, as the harness's super user (the Connect cluster's own
     // principal is the platform's, not a bundle's).
@@ -429,7 +469,11 @@ plugin.discovery=only_scan
     let validate = |cfg: &serde_json::Map<String, Value>| -> Value {
         let file = write("validate.json", &Value::Object(cfg.clone()));
         for _ in 0..20 {
-            let (st, v) = http("PUT", &format!("/connector-plugins/{plugin}/config/validate"), Some(&file));
+            let (st, v) = http(
+                "PUT",
+                &format!("/connector-plugins/{plugin}/config/validate"),
+                Some(&file),
+            );
             if st == 200 {
                 return v;
             }
@@ -450,10 +494,21 @@ plugin.discovery=only_scan
 
     // Connect accepts the rendered config as it is.
     let v = validate(&config);
-    assert_eq!(v["error_count"], 0, "Connect refused the rendered config: {:?}", errors(&v));
+    assert_eq!(
+        v["error_count"],
+        0,
+        "Connect refused the rendered config: {:?}",
+        errors(&v)
+    );
 
     // A broken masking transform (its `fields` gone) is refused by Connect itself.
-    let mask = config["transforms"].as_str().unwrap().split(',').next().unwrap().to_string();
+    let mask = config["transforms"]
+        .as_str()
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
     let mut bad = config.clone();
     bad.remove(&format!("transforms.{mask}.fields"));
     let v = validate(&bad);
@@ -467,14 +522,23 @@ plugin.discovery=only_scan
     );
     let mut bad_named = bad.clone();
     bad_named.insert("name".into(), Value::String(format!("{name}-broken")));
-    let file = write("bad.json", &serde_json::json!({"name": format!("{name}-broken"), "config": bad_named}));
+    let file = write(
+        "bad.json",
+        &serde_json::json!({"name": format!("{name}-broken"), "config": bad_named}),
+    );
     let (st, body) = http("POST", "/connectors", Some(&file));
     assert_eq!(st, 400, "{body}");
     assert!(body.to_string().contains("fields"), "{body}");
-    eprintln!("live:   Connect refused the broken masking config: {}", errs.join("; "));
+    eprintln!(
+        "live:   Connect refused the broken masking config: {}",
+        errs.join("; ")
+    );
 
     // The real connector.
-    let file = write("create.json", &serde_json::json!({"name": name, "config": config}));
+    let file = write(
+        "create.json",
+        &serde_json::json!({"name": name, "config": config}),
+    );
     let (st, body) = http("POST", "/connectors", Some(&file));
     assert_eq!(st, 201, "{body}");
 
@@ -486,9 +550,19 @@ plugin.discovery=only_scan
     )
     .unwrap();
     let notes = env.dir.join("notes.jsonl");
-    std::fs::write(&notes, "{\"id\":\"c1\",\"note\":\"wrote from ann@example.com, +44 20 7946 0001\"}\n").unwrap();
-    env.ok("customers-writer", &format!("produce-lines:customers.profile.v1:{}", profiles.display()));
-    env.ok("customers-writer", &format!("produce-lines:customers.notes.v1:{}", notes.display()));
+    std::fs::write(
+        &notes,
+        "{\"id\":\"c1\",\"note\":\"wrote from ann@example.com, +44 20 7946 0001\"}\n",
+    )
+    .unwrap();
+    env.ok(
+        "customers-writer",
+        &format!("produce-lines:customers.profile.v1:{}", profiles.display()),
+    );
+    env.ok(
+        "customers-writer",
+        &format!("produce-lines:customers.notes.v1:{}", notes.display()),
+    );
 
     let start = Instant::now();
     let lines = loop {
@@ -530,7 +604,10 @@ plugin.discovery=only_scan
             assert_eq!(f["email"], "****", "{line}");
             assert_eq!(f["phone"], "", "{line}");
             assert!(matches!(f["name"].as_str(), "Ann" | "Bob"), "{line}");
-            assert!(!line.contains("@example.com") && !line.contains("7946"), "{line}");
+            assert!(
+                !line.contains("@example.com") && !line.contains("7946"),
+                "{line}"
+            );
             seen += 1;
         }
     }
