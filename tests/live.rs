@@ -121,6 +121,5 @@ fn live_kafka_landscape() {
         "live parts failed: {failures:?} (broker log: {})",
         broker.dir.join("server.log").display()
     );
-    drop(env);
     drop(broker);
 }

@@ -22,7 +22,7 @@ pub fn run() -> u8 {
 
 /// The whole function as text in, text out: what the tests call.
 pub fn process(text: &str) -> (u8, String) {
-    let list = match read_resource_list(text) {
+    let mut list = match read_resource_list(text) {
         Ok(l) => l,
         Err(d) => {
             eprint!("{}", diag::render_human(std::slice::from_ref(&*d)));
@@ -38,7 +38,6 @@ pub fn process(text: &str) -> (u8, String) {
             );
         }
     };
-    let mut list = list;
     // kustomize runs an `exec:` KRM function in the kustomization's directory and, with
     // `buildMetadata: [originAnnotations]`, says where each item came from: place those items
     // exactly as the legacy plugin does (files relative to their origin, inside the repository).
