@@ -383,10 +383,11 @@ fn connect(env: &Env) {
         .expect("a rendered KafkaConnector");
     let name = s(connector, "/metadata/name").unwrap().to_string();
     let sink = env.dir.join("sink.txt");
-    // What Strimzi's Cluster Operator sends Connect for a KafkaConnector: spec.config plus
-    // connector.class (spec.class) and tasks.max (spec.tasksMax), all strings
-    // (cluster-operator/.../KafkaConnectApiImpl / KafkaConnectorSpec). Only `file`, the
-    // connector's own output path, is pointed at this test's temp dir.
+    // What Strimzi's Cluster Operator sends Connect for a KafkaConnector: spec.config, then
+    // tasks.max (spec.tasksMax) and connector.class (spec.class) over it
+    // (cluster-operator/.../operator/assembly/AbstractConnectOperator.java,
+    // asJson). Only `file`, the connector's own output path, is pointed at this
+    // test's temp dir.
     let mut config = serde_json::Map::new();
     for (k, v) in connector["spec"]["config"].as_object().unwrap() {
         let v = match v {

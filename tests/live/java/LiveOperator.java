@@ -15,7 +15,8 @@
 //                  group | transactionalId | cluster (name kafka-cluster), patternType
 //                  literal -> LITERAL, prefix -> PREFIXED (default literal)
 //                  (user-operator/.../model/acl/SimpleAclRule.java fromCrd, toKafkaAclBinding;
-//                  SimpleAclRuleResource.java toKafkaResourcePattern; AclRule.java defaults)
+//                  SimpleAclRuleResource.java toKafkaResourcePattern; the defaults are the
+//                  KafkaUser CRD's: install/cluster-operator/044-Crd-kafkauser.yaml)
 //   quotas      -> client quotas on entity user=<user name> (the same name as the principal):
 //                  producer_byte_rate, consumer_byte_rate, request_percentage,
 //                  controller_mutation_rate (user-operator/.../model/QuotaUtils.java
