@@ -20,7 +20,7 @@
 #   KBUNDLE_BIN_STAGE  builder (default): compile in the official Rust image
 #                      local-bin: take dist/kbundle from the build context (a static binary)
 #   KUSTOMIZE_STAGE    kustomize-upstream (default): /app/kustomize from the upstream image
-#                      kustomize-local: take every file in dist/tools/ (static binaries) instead
+#                      kustomize-local: take every file in dist/tools/ (the static kustomize) instead
 #
 #   podman build --build-arg KBUNDLE_BIN_STAGE=local-bin --build-arg KUSTOMIZE_STAGE=kustomize-local \
 #                --target argocd -t kbundle-argocd .
@@ -33,8 +33,9 @@
 # resolve`.
 
 ARG RUST_IMAGE=docker.io/library/rust:1.95-bookworm
-# Pin by digest for releases (registry.k8s.io/kustomize/kustomize:v5.5.0@sha256:...).
-ARG KUSTOMIZE_IMAGE=registry.k8s.io/kustomize/kustomize:v5.5.0
+# The same kustomize as scripts/live/install-kustomize.sh pins (v5.8.2). Pin by digest for
+# releases (registry.k8s.io/kustomize/kustomize:v5.8.2@sha256:...).
+ARG KUSTOMIZE_IMAGE=registry.k8s.io/kustomize/kustomize:v5.8.2
 ARG KBUNDLE_BIN_STAGE=builder
 ARG KUSTOMIZE_STAGE=kustomize-upstream
 # Labels: --build-arg VERSION=... REVISION=$(git rev-parse HEAD) SOURCE_URL=<repository URL>
@@ -67,8 +68,9 @@ FROM ${KUSTOMIZE_IMAGE} AS kustomize-image
 FROM scratch AS kustomize-upstream
 COPY --from=kustomize-image /app/kustomize /tools/kustomize
 
-# Static binaries from the build context (dist/tools/: a kustomize, or a kubectl, whose
-# `kubectl kustomize` kbundle falls back to).
+# Static binaries from the build context: dist/tools/kustomize, the pinned standalone kustomize
+# that scripts/live/install-kustomize.sh builds with `go install` and CGO_ENABLED=0
+# (scripts/container-check.sh puts it there).
 FROM scratch AS kustomize-local
 COPY dist/tools/ /tools/
 

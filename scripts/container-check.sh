@@ -7,8 +7,8 @@
 #      (`file`, `ldd`);
 #   2. runs it from an empty environment: `kbundle --version`, and a ResourceList made from
 #      examples/quickstart through `kbundle fn`;
-#   3. copies it to dist/kbundle, and a static kustomize (or kubectl, whose `kubectl kustomize`
-#      kbundle falls back to) to dist/tools/;
+#   3. copies it to dist/kbundle, and the pinned standalone kustomize (built static by
+#      scripts/live/install-kustomize.sh; KBUNDLE_IMAGE_KUSTOMIZE overrides it) to dist/tools/;
 #   4. `podman build --pull=never` of both targets from those local files (KBUNDLE_BIN_STAGE=local-bin,
 #      KUSTOMIZE_STAGE=kustomize-local): the Rust and kustomize base images are never pulled;
 #   5. checks each image's config (`podman image inspect`: entrypoint, user, env, labels) and its
@@ -17,7 +17,8 @@
 #      nobody and argocd, and there is nothing else (no shell);
 #   6. as root, runs the exported file systems with chroot (no container runtime needed, and no
 #      /dev, /proc or /tmp but the one made for kustomize) as the image's user: `kbundle fn` as
-#      65534 must print what step 2 printed; as 999, the kustomize stand-in builds a kustomization,
+#      65534 must print what step 2 printed; as 999, `kustomize version` is the pinned one and it
+#      builds a kustomization,
 #      and plugin.yaml's generate command, run in a copy of examples/gitops (no .git) from
 #      overlays/prod with Argo CD's variables, prints exactly what `kbundle render` prints on the
 #      host (/dev/null and /proc are bound in, as a pod has them);
@@ -28,8 +29,8 @@
 #
 # Usage: scripts/container-check.sh
 # Knobs (environment): FN_IMAGE=localhost/kbundle-fn:check  ARGOCD_IMAGE=localhost/kbundle-argocd:check
-#   KBUNDLE_IMAGE_KUSTOMIZE=/path/to/static/kustomize-or-kubectl (default: kustomize, else kubectl,
-#   from PATH)   KEEP=1 (keep the temp dir)
+#   KBUNDLE_IMAGE_KUSTOMIZE=/path/to/static/kustomize-or-kubectl (default: the pinned kustomize of
+#   scripts/live/install-kustomize.sh)   KEEP=1 (keep the temp dir)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -132,23 +133,19 @@ if [[ -n "${KBUNDLE_IMAGE_KUSTOMIZE:-}" ]]; then
     TOOL_SRC=$KBUNDLE_IMAGE_KUSTOMIZE
     TOOL_NAME=$(basename "$TOOL_SRC")
     TOOL_NAME=${TOOL_NAME%%.*}
-elif command -v kustomize >/dev/null && is_static "$(command -v kustomize)"; then
-    TOOL_SRC=$(readlink -f "$(command -v kustomize)")
-    TOOL_NAME=kustomize
 else
-    TOOL_SRC=$(readlink -f "$(command -v kubectl)")
-    TOOL_NAME=kubectl
-    # Google Cloud SDK's kubectl is a version dispatcher; its sibling kubectl.1.NN is plain kubectl.
-    minor=$("$TOOL_SRC" version --client 2>/dev/null |
-        sed -n 's/^Client Version: v\([0-9]*\.[0-9]*\).*/\1/p')
-    if [[ -n $minor && -x "$(dirname "$TOOL_SRC")/kubectl.$minor" ]]; then
-        TOOL_SRC="$(dirname "$TOOL_SRC")/kubectl.$minor"
-    fi
+    # The pinned standalone kustomize, built static (CGO_ENABLED=0) from the Go module proxy
+    # and cached: the sidecar carries the real kustomize, not kubectl.
+    TOOL_SRC=$(bash scripts/live/install-kustomize.sh | tail -n 1) || die "scripts/live/install-kustomize.sh failed"
+    TOOL_NAME=kustomize
+    KUSTOMIZE_WANT=$(sed -n 's/^KUSTOMIZE_VERSION=//p' scripts/live/install-kustomize.sh)
 fi
 case $TOOL_NAME in kustomize | kubectl) ;; *) die "KBUNDLE_IMAGE_KUSTOMIZE must name a kustomize or kubectl binary" ;; esac
 if is_static "$TOOL_SRC"; then
     install -m 0755 "$TOOL_SRC" "dist/tools/$TOOL_NAME"
     ok "dist/tools/$TOOL_NAME <- $TOOL_SRC (static, $(stat -c %s "$TOOL_SRC") bytes)"
+elif [[ -n ${KUSTOMIZE_WANT:-} ]]; then
+    fail "$TOOL_SRC (the pinned kustomize) is not a static binary: $(file -b "$TOOL_SRC")"
 else
     TOOL_NAME=""
     echo "  WARN $TOOL_SRC is not a static binary: the local argocd image gets no kustomize" \
@@ -287,6 +284,10 @@ else
         printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n' >"$ARGOCD_FS/tmp/app/cm.yaml"
         printf 'resources: [cm.yaml]\nnamePrefix: p-\n' >"$ARGOCD_FS/tmp/app/kustomization.yaml"
         if [[ $TOOL_NAME == kubectl ]]; then k=(kubectl kustomize); else k=(kustomize build); fi
+        if [[ -n ${KUSTOMIZE_WANT:-} ]]; then
+            out=$(argocd_run kustomize version 2>&1) || fail "argocd image: kustomize version as 999 failed: $out"
+            expect "argocd image, user 999: kustomize version" "$out" "$KUSTOMIZE_WANT"
+        fi
         out=$(argocd_run "${k[@]}" --enable-alpha-plugins /tmp/app 2>&1) ||
             fail "argocd image: ${k[*]} as 999 failed: $out"
         grep -q '^  name: p-cm$' <<<"$out" || fail "argocd image: ${k[*]} printed: $out"
@@ -419,7 +420,7 @@ echo
 echo "== summary"
 echo "  static binary   $(mib "$(stat -c %s dist/kbundle)")  ($VERSION_LINE, $REVISION)"
 echo "  $FN_IMAGE      $(mib "$(inspect "$FN_IMAGE" '{{.Size}}')")"
-echo "  $ARGOCD_IMAGE  $(mib "$(inspect "$ARGOCD_IMAGE" '{{.Size}}')")  (kustomize stand-in: ${TOOL_NAME:-none})"
+echo "  $ARGOCD_IMAGE  $(mib "$(inspect "$ARGOCD_IMAGE" '{{.Size}}')")  (kustomize: ${TOOL_NAME:-none} ${KUSTOMIZE_WANT:-})"
 echo "  chroot runs     $CHROOT_DONE"
 echo "  time: static build ${T_BUILD}s, podman build fn ${T_FN}s + argocd ${T_ARGOCD}s, total ${T_TOTAL}s"
 echo "container-check: all checks passed"

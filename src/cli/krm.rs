@@ -24,7 +24,7 @@ pub fn run() -> u8 {
 
 /// The whole function as text in, text out: what the tests call.
 pub fn process(text: &str) -> (u8, String) {
-    let list = match read_resource_list(text) {
+    let mut list = match read_resource_list(text) {
         Ok(l) => l,
         Err(d) => {
             eprint!("{}", diag::render_human(std::slice::from_ref(&*d)));
@@ -40,6 +40,22 @@ pub fn process(text: &str) -> (u8, String) {
             );
         }
     };
+    // kustomize runs an `exec:` KRM function in the kustomization's directory and, with
+    // `buildMetadata: [originAnnotations]`, says where each item came from: place those items
+    // exactly as the legacy plugin does (files relative to their origin, inside the repository).
+    if list
+        .items
+        .iter()
+        .any(|i| i.origin.base_dir.is_none() && has_origin(&i.value))
+        && let Ok(cwd) = std::env::current_dir()
+    {
+        let repo = super::legacy::repo_root(&cwd);
+        for item in list.items.iter_mut() {
+            if item.origin.base_dir.is_none() && has_origin(&item.value) {
+                super::legacy::place(item, Some(&cwd), &repo);
+            }
+        }
+    }
     let original: Vec<Value> = list.items.iter().map(|i| i.value.clone()).collect();
     let opts = Options {
         environment: None,
@@ -66,4 +82,10 @@ pub fn process(text: &str) -> (u8, String) {
     }
     let text = crate::yaml::to_string(&Value::Object(out)).unwrap_or_default();
     (if failed { EXIT_ERRORS } else { EXIT_OK }, text)
+}
+
+/// Whether kustomize stamped `config.kubernetes.io/origin` on the item.
+fn has_origin(v: &Value) -> bool {
+    v.pointer("/metadata/annotations/config.kubernetes.io~1origin")
+        .is_some()
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod crds;
+pub mod live;
 
 use std::path::PathBuf;
 
