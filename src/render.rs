@@ -116,6 +116,7 @@ fn classify(v: &Value, origin: Origin, out: &mut Vec<Diagnostic>) -> Class {
                 origin,
                 files: BTreeMap::new(),
                 migrations: None,
+                resolved: Default::default(),
             })),
             Err(e) => {
                 report(e, out);
@@ -250,36 +251,40 @@ pub fn render_to(
     let env = choose_environment(envs, wanted.as_deref(), &mut diags);
     check_bundle_names(&bundles, &mut diags);
 
-    // Validate even when some other input is broken, so one run reports every problem; but
-    // never against the built-in defaults when the Environment meant failed to parse.
-    if let Some(env) = &env
-        && !env_broken
-    {
-        diags.extend(validate::validate(&bundles, env));
-        if let Some(b) = backend::for_target(env.env.spec.target) {
-            b.check_environment(env, &mut diags);
+    let no_bundles = bundles.is_empty();
+    let no_bundle_warning = |mut diags: Vec<Diagnostic>| {
+        if no_bundles && !diag::has_errors(&diags) {
+            diags.push(
+                Diagnostic::warning(Code::NoBundle, "no AppBundle found in the input")
+                    .with_hint("pass the files or directories that hold your AppBundles"),
+            );
+            diag::sort(&mut diags);
         }
-        for (i, origin) in &workloads {
-            if let Some((_, value)) = passed.get(*i) {
-                validate::images::check_workload(value, origin, env, &mut diags);
-            }
+        diags
+    };
+    // Check even when some other input is broken, so one run reports every problem; but never
+    // against the built-in defaults when the Environment meant failed to parse.
+    let Some(env) = env.filter(|_| !env_broken) else {
+        diag::sort(&mut diags);
+        return Ok(no_bundle_warning(diags));
+    };
+    for (i, origin) in &workloads {
+        if let Some((_, value)) = passed.get(*i) {
+            validate::images::check_workload(value, origin, &env, &mut diags);
         }
     }
-    if bundles.is_empty() && !diag::has_errors(&diags) {
-        diags.push(
-            Diagnostic::warning(Code::NoBundle, "no AppBundle found in the input")
-                .with_hint("pass the files or directories that hold your AppBundles"),
-        );
+    // The operator's own Environment checks; a target without a backend is refused (KB006).
+    let backend = backend::for_target(env.env.spec.target);
+    if let Some(b) = backend {
+        b.check_environment(&env, &mut diags);
     }
-    diag::sort(&mut diags);
-    let Some(env) = env.filter(|_| !diag::has_errors(&diags)) else {
+    let (checked, diags) = validate::check(bundles, env, diags);
+    let diags = no_bundle_warning(diags);
+    let (Some(checked), Some(backend)) = (checked, backend) else {
         return Ok(diags);
     };
-
-    // Validation refuses a target without a backend (KB006).
-    let Some(backend) = backend::for_target(env.env.spec.target) else {
-        return Ok(diags);
-    };
+    let (env, bundles) = checked.into_parts();
+    let bundles: Vec<validate::CheckedBundle> = bundles.collect();
     let rendered: BTreeSet<String> = bundles.iter().map(|b| b.name().to_string()).collect();
     for (kbundle, value) in passed {
         if kbundle {

@@ -56,6 +56,7 @@ fn bundle(root: &Path) -> BundleInput {
         },
         files: Default::default(),
         migrations: None,
+        resolved: Default::default(),
     }
 }
 

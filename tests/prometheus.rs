@@ -47,6 +47,7 @@ fn bundle(text: &str) -> BundleInput {
         origin: Origin::default(),
         files: BTreeMap::new(),
         migrations: None,
+        resolved: Default::default(),
     }
 }
 

@@ -3,11 +3,8 @@
 //! the strings Kafka Connect reads; also merges extra single message transforms (masking) ahead
 //! of a connector's own.
 
-use crate::model::ConfigValue;
 use crate::model::bundle::Connector;
-use crate::model::environment::EnvironmentSpec;
-use crate::template::{self, TemplateContext, TemplateError};
-use crate::validate::BundleInput;
+use crate::validate::{BundleInput, RenderedConfig};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::model::bundle::{ConnectorState, ConnectorType};
@@ -43,51 +40,28 @@ pub struct Transform {
     pub config: BTreeMap<String, String>,
 }
 
-/// What a bundle's config templates see: the Environment's name, the namespace objects go to
-/// (the Environment's, else the bundle's own) and the bundle's name.
-pub fn template_context(b: &BundleInput, env: &EnvironmentSpec, env_name: &str) -> TemplateContext {
-    TemplateContext {
-        env_name: env_name.to_string(),
-        env_namespace: env
-            .namespace
-            .clone()
-            .or_else(|| b.bundle.metadata.namespace.clone()),
-        bundle_name: b.bundle.metadata.name.clone(),
-    }
-}
-
-/// One config value as Kafka Connect reads it: a string is rendered as a template, a number or
-/// boolean becomes its text.
-pub fn render_value(value: &ConfigValue, ctx: &TemplateContext) -> Result<String, TemplateError> {
-    match value {
-        ConfigValue::String(s) => template::render(s, ctx),
-        other => Ok(other.as_text()),
-    }
-}
-
 /// Plan every connector of a bundle; call only after validation found no errors.
-pub fn plan_connectors(
-    b: &BundleInput,
-    env: &EnvironmentSpec,
-    env_name: &str,
-) -> Vec<ConnectorPlan> {
-    let ctx = template_context(b, env, env_name);
+pub fn plan_connectors(b: &BundleInput) -> Vec<ConnectorPlan> {
     b.bundle
         .spec
         .connectors
         .iter()
-        .map(|c| plan_connector(c, &ctx))
+        .enumerate()
+        .map(|(i, c)| plan_connector(c, b.resolved.connector_configs.get(i)))
         .collect()
 }
 
-fn plan_connector(c: &Connector, ctx: &TemplateContext) -> ConnectorPlan {
+fn plan_connector(c: &Connector, rendered: Option<&RenderedConfig>) -> ConnectorPlan {
     let config = c
         .config
         .iter()
         .map(|(k, v)| {
-            // Validation rendered every value (KB073); should one fail anyway, keep the
-            // unrendered text rather than invent a value.
-            let text = render_value(v, ctx).unwrap_or_else(|_| v.as_text());
+            // The check stage rendered every value once and refused failures (KB073); should
+            // one be missing anyway, keep the unrendered text rather than invent a value.
+            let text = match rendered.and_then(|r| r.get(k)) {
+                Some(Ok(t)) => t.clone(),
+                _ => v.as_text(),
+            };
             (k.clone(), text)
         })
         .collect();
@@ -161,6 +135,7 @@ pub fn apply_transforms(config: &mut BTreeMap<String, String>, extra: &[Transfor
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::environment::EnvironmentSpec;
     use crate::source::Origin;
     use serde_json::json;
 
@@ -175,7 +150,21 @@ mod tests {
             origin: Origin::default(),
             files: Default::default(),
             migrations: None,
+            resolved: Default::default(),
         }
+    }
+
+    /// What the pipeline does: the check stage renders the templates, the plan reads them.
+    fn planned(mut b: BundleInput, spec: &EnvironmentSpec, name: &str) -> Vec<ConnectorPlan> {
+        let mut env = crate::model::parse_environment(&json!({
+            "apiVersion": "kbundle.dev/v1alpha1", "kind": "Environment",
+            "metadata": {"name": name}, "spec": {}
+        }))
+        .expect("environment");
+        env.spec = spec.clone();
+        let env = crate::validate::EnvInput { env, origin: None };
+        crate::validate::resolve_connectors(&mut b, &env);
+        plan_connectors(&b)
     }
 
     fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -214,7 +203,7 @@ mod tests {
             namespace: Some("kafka".into()),
             ..Default::default()
         };
-        let plans = plan_connectors(&b, &env, "prod");
+        let plans = planned(b, &env, "prod");
         assert_eq!(plans.len(), 1);
         let p = &plans[0];
         assert_eq!(p.connector_type, ConnectorType::Sink);
@@ -241,7 +230,7 @@ mod tests {
             "type": "source",
             "config": {"database.password": "{{ secret(name='pg', key='password') }}"},
         }]));
-        let plans = plan_connectors(&b, &EnvironmentSpec::default(), "dev");
+        let plans = planned(b, &EnvironmentSpec::default(), "dev");
         assert_eq!(plans[0].connector_type, ConnectorType::Source);
         assert_eq!(
             plans[0].config["database.password"],
@@ -278,7 +267,7 @@ mod tests {
             "name": "c", "class": "a.BSink", "topics": ["t"],
             "config": {"x": "{{ nope }}"},
         }]));
-        let plans = plan_connectors(&b, &EnvironmentSpec::default(), "dev");
+        let plans = planned(b, &EnvironmentSpec::default(), "dev");
         assert_eq!(plans[0].config["x"], "{{ nope }}");
     }
 

@@ -13,7 +13,7 @@ pub mod topics;
 
 use crate::model::bundle::{Authentication, Quotas};
 use crate::model::environment::EnvironmentSpec;
-use crate::validate::{BundleInput, EnvInput};
+use crate::validate::{BundleInput, CheckedBundle, EnvInput};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -62,11 +62,10 @@ pub struct UserPlan {
 }
 
 /// Plan one bundle; call only after validation found no errors.
-pub fn plan_bundle(b: &BundleInput, env: &EnvInput) -> BundlePlan {
-    let env_name = &env.env.metadata.name;
+pub fn plan_bundle(b: &CheckedBundle, env: &EnvInput) -> BundlePlan {
     let env = &env.env.spec;
     let spec = &b.bundle.spec;
-    let mut connectors = connectors::plan_connectors(b, env, env_name);
+    let mut connectors = connectors::plan_connectors(b);
     let masked = masking::plan_masking(b, env);
     masking::enforce(&mut connectors, &masked);
     let masking_policy = (!masked.is_empty()).then(|| {

@@ -142,6 +142,7 @@ mod tests {
             origin: Origin::default(),
             files: BTreeMap::new(),
             migrations: None,
+            resolved: Default::default(),
         }
     }
 

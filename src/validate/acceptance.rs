@@ -89,6 +89,7 @@ mod tests {
             origin: Origin::default(),
             files: Default::default(),
             migrations: None,
+            resolved: Default::default(),
         };
         let mut out = Vec::new();
         check(&b, &mut out);

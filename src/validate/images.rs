@@ -462,6 +462,7 @@ mod tests {
             origin: Origin::default(),
             files: Default::default(),
             migrations: None,
+            resolved: Default::default(),
         };
         let mut out = Vec::new();
         check_bundle(&b, &env(false), &mut out);

@@ -5,6 +5,8 @@ pub mod acceptance;
 mod access;
 pub mod alerts;
 mod connectors;
+#[cfg(test)]
+pub(crate) use connectors::resolve as resolve_connectors;
 mod environment;
 pub mod images;
 pub mod ksql;
@@ -29,6 +31,64 @@ pub struct BundleInput {
     pub files: BTreeMap<String, Result<LoadedFile, FileProblem>>,
     /// The ksql migrations folder, read, when the bundle has one.
     pub migrations: Option<Result<Vec<LoadedFile>, FileProblem>>,
+    /// What the check stage worked out once, for its rules and for the plan.
+    pub resolved: Resolved,
+}
+
+/// One connector's config values as rendered from their templates, by key.
+pub type RenderedConfig = BTreeMap<String, Result<String, crate::template::TemplateError>>;
+
+/// Values the check stage computes once per bundle: the rules report their problems, the plan
+/// reads the results, and nothing is rendered twice.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// Per connector (in declaration order), its rendered config.
+    pub connector_configs: Vec<RenderedConfig>,
+}
+
+/// Bundles and the Environment that passed every check. Only the check stage makes one, so a
+/// plan can only be built from input that has no error.
+#[derive(Debug)]
+pub struct Checked {
+    pub env: EnvInput,
+    bundles: Vec<BundleInput>,
+}
+
+/// One bundle of a [`Checked`] input.
+#[derive(Debug)]
+pub struct CheckedBundle(BundleInput);
+
+impl std::ops::Deref for CheckedBundle {
+    type Target = BundleInput;
+
+    fn deref(&self) -> &BundleInput {
+        &self.0
+    }
+}
+
+impl Checked {
+    /// The bundles, handed out one at a time so each can be freed once its objects exist.
+    pub fn into_parts(self) -> (EnvInput, impl Iterator<Item = CheckedBundle>) {
+        (self.env, self.bundles.into_iter().map(CheckedBundle))
+    }
+}
+
+/// Resolve what every rule and the plan need (rendered templates), then run every rule. The
+/// diagnostics come back either way; `Checked` only when none is an error.
+pub fn check(
+    mut bundles: Vec<BundleInput>,
+    env: EnvInput,
+    mut diags: Vec<Diagnostic>,
+) -> (Option<Checked>, Vec<Diagnostic>) {
+    for b in &mut bundles {
+        connectors::resolve(b, &env);
+    }
+    diags.extend(validate(&bundles, &env));
+    crate::diag::sort(&mut diags);
+    if crate::diag::has_errors(&diags) {
+        return (None, diags);
+    }
+    (Some(Checked { env, bundles }), diags)
 }
 
 impl BundleInput {
@@ -101,7 +161,7 @@ pub fn locate(
 }
 
 /// Run every rule on the bundles under the environment.
-pub fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
+fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     environment::check(env, &mut out);
     alerts::check_environment(env, &mut out);

@@ -18,6 +18,7 @@ fn bundle(spec: Value) -> BundleInput {
         origin: Origin::default(),
         files: BTreeMap::new(),
         migrations: None,
+        resolved: Default::default(),
     }
 }
 

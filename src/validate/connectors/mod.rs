@@ -25,11 +25,11 @@ use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::ConfigValue;
 use crate::model::bundle::{Connector, ConnectorType};
+use crate::model::environment::EnvironmentSpec;
 use crate::model::environment::Target;
 use crate::names::{is_dns_subdomain, kafka_topic_problem};
 use crate::path::FieldPath;
-use crate::plan::connectors::{render_value, template_context};
-use crate::template::{self, TemplateContext};
+use crate::template::{self, TemplateContext, TemplateError};
 use std::collections::HashMap;
 
 const TEMPLATE_HELP: &str = "templates may use env.name, env.namespace, bundle.name, \
@@ -37,6 +37,45 @@ const TEMPLATE_HELP: &str = "templates may use env.name, env.namespace, bundle.n
      {% raw %}{{{% endraw %}";
 
 const SECRET_HINT: &str = "write \"{{ secret(name='<Secret name>', key='<key in the Secret>') }}\" and keep the value in that Secret";
+
+/// What a bundle's config templates see: the Environment's name, the namespace objects go to
+/// (the Environment's, else the bundle's own) and the bundle's name.
+fn template_context(b: &BundleInput, env: &EnvironmentSpec, env_name: &str) -> TemplateContext {
+    TemplateContext {
+        env_name: env_name.to_string(),
+        env_namespace: env
+            .namespace
+            .clone()
+            .or_else(|| b.bundle.metadata.namespace.clone()),
+        bundle_name: b.bundle.metadata.name.clone(),
+    }
+}
+
+/// One config value as Kafka Connect reads it: a string is rendered as a template, a number or
+/// boolean becomes its text.
+fn render_value(value: &ConfigValue, ctx: &TemplateContext) -> Result<String, TemplateError> {
+    match value {
+        ConfigValue::String(s) => template::render(s, ctx),
+        other => Ok(other.as_text()),
+    }
+}
+
+/// Render every connector config value once, for the rules below and for the plan.
+pub fn resolve(b: &mut BundleInput, env: &EnvInput) {
+    let ctx = template_context(b, &env.env.spec, &env.env.metadata.name);
+    b.resolved.connector_configs = b
+        .bundle
+        .spec
+        .connectors
+        .iter()
+        .map(|c| {
+            c.config
+                .iter()
+                .map(|(k, v)| (k.clone(), render_value(v, &ctx)))
+                .collect()
+        })
+        .collect();
+}
 
 pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
     let connectors = &b.bundle.spec.connectors;
@@ -68,7 +107,6 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             ),
         );
     }
-    let ctx = template_context(b, spec, &env.env.metadata.name);
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, c) in connectors.iter().enumerate() {
         let at = FieldPath::of("spec.connectors").index(i);
@@ -85,15 +123,15 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
                 &at.child_key("name"),
             ));
         }
-        check_connector(b, c, &at, &ctx, out);
+        check_connector(b, c, i, &at, out);
     }
 }
 
 fn check_connector(
     b: &BundleInput,
     c: &Connector,
+    index: usize,
     at: &FieldPath,
-    ctx: &TemplateContext,
     out: &mut Vec<Diagnostic>,
 ) {
     if !is_dns_subdomain(&c.name) {
@@ -113,8 +151,12 @@ fn check_connector(
     let connector_type = check_type(b, c, at, out);
     check_reserved_keys(b, c, connector_type, at, out);
     check_topics(b, c, connector_type, at, out);
+    let rendered = b.resolved.connector_configs.get(index);
     for (key, value) in &c.config {
-        check_value(b, c, key, value, at, ctx, out);
+        let Some(result) = rendered.and_then(|r| r.get(key)) else {
+            continue;
+        };
+        check_value(b, c, key, value, result, at, out);
     }
 }
 
@@ -260,13 +302,13 @@ fn check_value(
     c: &Connector,
     key: &str,
     value: &ConfigValue,
+    rendered: &Result<String, TemplateError>,
     at: &FieldPath,
-    ctx: &TemplateContext,
     out: &mut Vec<Diagnostic>,
 ) {
     let path = || at.child_key("config").key(key);
     let credential = template::is_credential_key(key);
-    match render_value(value, ctx) {
+    match rendered {
         Err(e) => {
             // A literal secret that happens to contain `{{` or `{%` fails as a template, and
             // Tera's message may quote pieces of it: for credential keys, show the detail only
@@ -299,7 +341,7 @@ fn check_value(
             out.push(b.at(d, &path()));
         }
         Ok(rendered) => {
-            if credential && !rendered.trim().is_empty() && !template::is_reference(&rendered) {
+            if credential && !rendered.trim().is_empty() && !template::is_reference(rendered) {
                 out.push(b.at(
                     Diagnostic::error(
                         Code::LiteralCredential,

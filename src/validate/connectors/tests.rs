@@ -18,6 +18,7 @@ fn bundle_named(name: &str, connectors: Value) -> BundleInput {
         },
         files: Default::default(),
         migrations: None,
+        resolved: Default::default(),
     }
 }
 
@@ -38,7 +39,9 @@ fn prod() -> EnvInput {
 
 fn run(connectors: Value, env: &EnvInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    check(&bundle_named("orders", connectors), env, &mut out);
+    let mut b = bundle_named("orders", connectors);
+    resolve(&mut b, env);
+    check(&b, env, &mut out);
     out
 }
 
