@@ -75,6 +75,7 @@ fn success_cases() -> Vec<String> {
     for family in std::fs::read_dir(support::root().join("testdata"))
         .expect("testdata")
         .flatten()
+        .filter(|family| family.path().is_dir())
     {
         for case in std::fs::read_dir(family.path()).expect("family").flatten() {
             let p = case.path();
