@@ -364,6 +364,8 @@ fn install_plugin_places_executables_for_both_kinds() {
 }
 
 fn render_reads_directories_recursively_and_skips_tool_config() {
+    // kbundle runs kubectl for the kustomization in this test.
+    support::require("kubectl");
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::create_dir_all(dir.path().join("apps/orders")).expect("mkdir");
     std::fs::write(dir.path().join("apps/orders/bundle.yml"), BUNDLE).expect("write");

@@ -110,10 +110,11 @@ pub fn run_tests(tests: Vec<Test>) -> ! {
     }));
     let args = Arguments::from_args();
     let conclusion = libtest_mimic::run(&args, tests.into_iter().map(trial).collect());
-    let skipped = SKIPPED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut skipped = SKIPPED.lock().unwrap_or_else(|e| e.into_inner());
+    skipped.sort();
     if !skipped.is_empty() {
         eprintln!(
-            "\n{} test(s) passed without running every check (SKIPPED):",
+            "\nSKIPPED: {} test(s) passed without running all their checks, for these reasons:",
             skipped.len()
         );
         for (name, reason) in skipped.iter() {

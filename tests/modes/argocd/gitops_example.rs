@@ -217,6 +217,8 @@ pub fn assert_gitops_overlay(objs: &[Value], overlay: &str, src: &Path, what: &s
 /// twice — that hold what the overlay deploys, with every Strimzi object valid against the
 /// vendored CRDs.
 pub fn gitops_example_applications_generate_valid_manifests() {
+    // kbundle runs kubectl for the kustomization in this test.
+    support::require("kubectl");
     let (src, repo) = gitops_repo();
     let apps = example_applications(&src);
     let paths: BTreeSet<String> = apps

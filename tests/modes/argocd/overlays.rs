@@ -32,6 +32,8 @@ pub fn unserved_api_versions_are_warned_about() {
 /// confirm that Environment: the deferred transformer (last in the list) makes another name
 /// KB011; a transformer that cannot be deferred (another one runs after it) makes it KB125.
 pub fn environment_parameter_on_an_overlay_confirms_its_environment() {
+    // kbundle runs kubectl for the kustomization in this test.
+    support::require("kubectl");
     let (_, repo) = gitops_repo();
     let sidecar = Sidecar::kbundle();
     let app = Application::kbundle("kafka-prod", "overlays/prod");

@@ -3,6 +3,8 @@ use super::*;
 /// The dynamic announcements list what the app holds, for a plain app and for a kustomize
 /// overlay (bundles in a base, the Environment as a transformer); the static ones follow.
 pub fn parameters_announce_detected_environments_and_bundles() {
+    // kbundle runs kubectl for the kustomization in this test.
+    support::require("kubectl");
     let sidecar = Sidecar::kbundle();
     let repo = plain_repo();
     repo.write("apps/kafka/env/staging.yaml", STAGING);
@@ -284,6 +286,8 @@ pub fn bad_parameters_fail_with_kb121() {
 /// A bundle kbundle refuses (policy violation, malformed YAML) fails generation: non-zero, the
 /// KB code on stderr, nothing on stdout — also through a kustomization.
 pub fn bad_bundles_fail_with_nothing_on_stdout() {
+    // kbundle runs kubectl for the kustomization in this test.
+    support::require("kubectl");
     let sidecar = Sidecar::kbundle();
     let app = Application::kbundle("kafka", "apps/kafka");
 
@@ -362,6 +366,8 @@ pub fn empty_app_is_refused_with_kb120() {
 /// Generating twice gives the same bytes (no timestamps, no map-order noise), for a plain app
 /// and for a kustomize overlay.
 pub fn generate_is_deterministic() {
+    // kbundle runs kubectl for the kustomization in this test.
+    support::require("kubectl");
     let sidecar = Sidecar::kbundle();
     let repo = plain_repo();
     repo.write(
@@ -392,6 +398,8 @@ pub fn generate_is_deterministic() {
 /// However the Application spells its path (`./x`, `x/`), files a bundle names are found
 /// relative to the repository root of the sidecar's copy — and not outside it.
 pub fn source_path_spellings_keep_the_repository_root() {
+    // kbundle runs kubectl for the kustomization in this test.
+    support::require("kubectl");
     let sidecar = Sidecar::kbundle();
     let repo = Repo::empty();
     let schema = r#"{"type": "record", "name": "Created", "namespace": "com.example.orders", "fields": [{"name": "id", "type": "string"}]}

@@ -174,6 +174,8 @@ buildMetadata: [originAnnotations]
 /// it: with another transformer after it, kustomize renders through the plugin as usual, so the
 /// later transformer still reaches the generated objects.
 pub fn render_does_not_defer_an_environment_followed_by_another_transformer() {
+    // kbundle runs kubectl for the kustomization in this test.
+    support::require("kubectl");
     let tmp = tempfile::tempdir().unwrap();
     let root = base_and_prod_env(tmp.path());
     write(
@@ -241,6 +243,8 @@ fieldSpecs:
 /// An Environment listed under both `resources:` and `transformers:`: the deferred plugin must
 /// not hand kustomize a second object with the same id.
 pub fn render_defers_an_environment_that_is_also_a_resource() {
+    // kbundle runs kubectl for the kustomization in this test.
+    support::require("kubectl");
     let tmp = tempfile::tempdir().unwrap();
     let root = base_and_prod_env(tmp.path());
     write(

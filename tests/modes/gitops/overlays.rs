@@ -258,6 +258,8 @@ pub fn argocd_applications_point_at_the_overlays() {
 /// plugin does) builds each overlay itself — no plugin installed — and gives the same objects as
 /// `kubectl kustomize` with the installed plugin, without kustomize's origin annotations.
 pub fn kbundle_render_of_every_overlay_matches_kubectl_kustomize() {
+    // kbundle runs kubectl for the kustomization in this test.
+    support::require("kubectl");
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("plugins");
     install_plugin(&home);
