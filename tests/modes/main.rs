@@ -15,9 +15,11 @@ mod hooks;
 
 fn main() {
     support::run_tests(
+        // cli first: its alias-bomb test is the slowest (about 24 s in a debug build) and
+        // should overlap with the others rather than run alone at the end.
         [
-            argocd::tests(),
             cli::tests(),
+            argocd::tests(),
             e2e::tests(),
             gitops::tests(),
             hooks::tests(),

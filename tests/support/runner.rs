@@ -48,10 +48,18 @@ thread_local! {
     static NOTES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Set by [`run_tests`]: only this runner turns a [`Skip`] panic into a skip.
+static ACTIVE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 static SKIPPED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+static TIMES: Mutex<Vec<(std::time::Duration, String)>> = Mutex::new(Vec::new());
 
 /// Stop the current test and report it as skipped.
 pub fn skip(reason: String) -> ! {
+    if !ACTIVE.load(std::sync::atomic::Ordering::Relaxed) {
+        // A binary on libtest's own harness cannot skip at run time: fail with the reason.
+        panic!("SKIPPED: {reason} (libtest cannot skip at run time: this fails instead)");
+    }
     panic::panic_any(Skip(reason))
 }
 
@@ -72,7 +80,12 @@ fn trial(test: Test) -> Trial {
     let Test { name, run } = test;
     Trial::test(name.clone(), move || {
         NOTES.with(|n| n.borrow_mut().clear());
+        let started = std::time::Instant::now();
         let outcome = panic::catch_unwind(AssertUnwindSafe(run));
+        TIMES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((started.elapsed(), name.clone()));
         let notes = NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()));
         match outcome {
             Ok(()) => {
@@ -101,6 +114,7 @@ fn trial(test: Test) -> Trial {
 
 /// Run `tests` (the binary's `main`) and exit with libtest's exit code.
 pub fn run_tests(tests: Vec<Test>) -> ! {
+    ACTIVE.store(true, std::sync::atomic::Ordering::Relaxed);
     // A skip is not a panic worth a backtrace; every other panic prints as usual.
     let default_hook = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
@@ -122,11 +136,24 @@ pub fn run_tests(tests: Vec<Test>) -> ! {
         }
         eprintln!();
     }
+    // KBUNDLE_TEST_TIMES=N: the N slowest tests, to see what a run waits for.
+    if let Some(n) = std::env::var("KBUNDLE_TEST_TIMES")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let mut times = TIMES.lock().unwrap_or_else(|e| e.into_inner());
+        times.sort_by(|a, b| b.cmp(a));
+        eprintln!("slowest tests:");
+        for (took, name) in times.iter().take(n) {
+            eprintln!("  {:>7.2}s  {name}", took.as_secs_f64());
+        }
+    }
     conclusion.exit()
 }
 
 /// `register!(a, b, c);` at the end of a test module: its `pub fn tests()`, one [`Test`] per
-/// function, named `module::function`.
+/// function, named `module::function`. A test function left out of the list is never called,
+/// so it is dead code: the build warns and `cargo clippy -- -D warnings` fails.
 macro_rules! register {
     ($($name:ident),* $(,)?) => {
         /// The tests of this module.
