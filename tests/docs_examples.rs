@@ -11,7 +11,7 @@
 //! must be exactly the repository file PATH, so a shown input cannot drift from the example it
 //! claims to be.
 
-mod common;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -120,7 +120,7 @@ fn docs_with_transcripts(root: &Path) -> Vec<(PathBuf, String)> {
 
 #[test]
 fn shown_runs_match_the_real_binary() {
-    let root = common::root();
+    let root = support::root();
     let mut all = Vec::new();
     for (rel, text) in docs_with_transcripts(&root) {
         all.extend(transcripts(&rel, &text));
@@ -146,12 +146,12 @@ fn shown_runs_match_the_real_binary() {
     let mut failures = Vec::new();
     for t in &all {
         for step in &t.steps {
-            let out = common::run({
-                let mut c = Command::new(common::kbundle());
+            let out = support::run({
+                let mut c = Command::new(support::kbundle());
                 c.args(&step.args).current_dir(&root);
                 c
             });
-            let actual = format!("{}{}", common::stdout(&out), common::stderr(&out));
+            let actual = format!("{}{}", support::stdout(&out), support::stderr(&out));
             let code = out.status.code();
             let want_code = step.exit.unwrap_or(0);
             if actual != step.expected || code != Some(want_code) {
@@ -202,7 +202,7 @@ fn shown_files(rel: &Path, text: &str) -> Vec<(String, String, String)> {
 
 #[test]
 fn shown_files_match_the_repository() {
-    let root = common::root();
+    let root = support::root();
     let mut checked = 0;
     let mut failures = Vec::new();
     for (rel, text) in docs_with_transcripts(&root) {

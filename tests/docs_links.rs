@@ -7,7 +7,7 @@
 //! lower-case, drop every character that is not a letter, digit, space, `-` or `_`, spaces become
 //! `-`, and a repeated heading gets `-1`, `-2`, ... appended.
 
-mod common;
+mod support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -252,7 +252,7 @@ fn normalize(p: &Path) -> PathBuf {
 
 #[test]
 fn every_relative_link_and_anchor_in_the_docs_resolves() {
-    let root = common::root();
+    let root = support::root();
     let files = doc_files(&root);
     // The front door and the reference must be there: an empty file list would pass vacuously.
     for must in [
@@ -306,7 +306,7 @@ fn github_anchor_rule() {
 
 #[test]
 fn the_checker_reports_broken_links() {
-    let root = common::root();
+    let root = support::root();
     let text = "[ok](docs/reference/outputs.md#safety) [gone](docs/nope.md) \
                 [bad anchor](docs/reference/outputs.md#no-such-section) [self](#here) \
                 [web](https://example.com/x) `[code](ignored.md)`\n\n## Here\n\

@@ -7,10 +7,13 @@
 //! - `errors.txt`: the exact stderr of a failing render, which must exit 1 with empty stdout.
 //!
 //! Every case runs twice (same bytes), and a successful render is rendered again from its own
-//! output (`kbundle render -`), which must change nothing. `UPDATE_GOLDEN=1 cargo test --test
-//! golden` rewrites the expectations: review every rewritten file before committing.
+//! output (`kbundle render -`), which must change nothing. Each case is its own named test,
+//! `golden::<family>::<case>` (`cargo test --test golden golden::topics::`);
+//! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites the expectations: review every rewritten
+//! file before committing. The layout is described in `testdata/README.md`.
 
-mod common;
+#[macro_use]
+mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,7 +26,7 @@ struct Run {
 }
 
 fn run(dir: &Path, args: &[String], stdin: Option<&str>) -> Run {
-    let mut cmd = Command::new(common::kbundle_bin());
+    let mut cmd = Command::new(support::kbundle_bin());
     cmd.current_dir(dir).args(args);
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
@@ -46,7 +49,7 @@ fn run(dir: &Path, args: &[String], stdin: Option<&str>) -> Run {
 
 fn cases() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let root = common::root().join("testdata");
+    let root = support::root().join("testdata");
     for family in std::fs::read_dir(&root).expect("testdata/") {
         let family = family.expect("entry").path();
         if !family.is_dir() {
@@ -152,8 +155,7 @@ fn check_case(case: &Path, update: bool) -> Result<(), String> {
     Ok(())
 }
 
-#[test]
-fn golden_cases() {
+fn main() {
     let update = std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1");
     let cases = cases();
     assert!(
@@ -161,12 +163,21 @@ fn golden_cases() {
         "expected the golden cases, found {}",
         cases.len()
     );
-    let mut failures = Vec::new();
-    for case in &cases {
-        if let Err(e) = check_case(case, update) {
-            failures.push(format!("{}: {e}", case.display()));
-        }
-    }
-    eprintln!("{} golden cases checked", cases.len());
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    let tests = cases
+        .into_iter()
+        .map(|case| {
+            let family = case.parent().and_then(Path::file_name).unwrap_or_default();
+            let name = format!(
+                "golden::{}::{}",
+                family.to_string_lossy(),
+                case.file_name().unwrap_or_default().to_string_lossy()
+            );
+            support::Test::named(name, move || {
+                if let Err(e) = check_case(&case, update) {
+                    panic!("{}: {e}", case.display());
+                }
+            })
+        })
+        .collect();
+    support::run_tests(tests)
 }

@@ -7,9 +7,9 @@
 //! `$KBUNDLE_KUSTOMIZE_BIN` or the cache: missing, the tests fail under KBUNDLE_REQUIRE_LIVE=1
 //! and skip otherwise.
 
-mod common;
+mod support;
 
-use common::{assert_ok, docs, kbundle, kind, run, s, stderr, stdout};
+use support::{assert_ok, docs, kbundle, kind, run, s, stderr, stdout};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,7 +32,7 @@ fn copy_tree(from: &Path, to: &Path) {
 /// `runs.log` before it execs kbundle (so a test can tell whether kustomize ran it).
 fn setup(tmp: &Path) -> (PathBuf, PathBuf) {
     let repo = tmp.join("kafka-apps");
-    copy_tree(&common::root().join("examples/gitops"), &repo);
+    copy_tree(&support::root().join("examples/gitops"), &repo);
     std::fs::create_dir_all(repo.join(".git")).unwrap();
     let wrapper = tmp.join("kbundle-fn");
     std::fs::write(
@@ -127,7 +127,7 @@ fn assert_refused_partitions(out: &Output, what: &str) {
 /// `kbundle render overlays/<env>`; a prod patch over policy.maxPartitions fails the build.
 #[test]
 fn exec_function_transformer_on_every_overlay() {
-    let Some(kustomize) = common::live::kustomize() else {
+    let Some(kustomize) = support::live::kustomize() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -179,7 +179,7 @@ fn exec_function_transformer_on_every_overlay() {
 /// exactly as `kbundle render` of that bundle file.
 #[test]
 fn exec_function_generator() {
-    let Some(kustomize) = common::live::kustomize() else {
+    let Some(kustomize) = support::live::kustomize() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -188,7 +188,7 @@ fn exec_function_generator() {
     std::fs::create_dir_all(&dir).unwrap();
     // A generator sees only its own config: a bundle that names no files (schemas would need
     // an Environment's registry) under the built-in defaults.
-    let bundle = common::ORDERS;
+    let bundle = support::ORDERS;
     std::fs::write(dir.join("plain.yaml"), bundle).unwrap();
     let want = render(&dir, &["plain.yaml"]);
     assert_ok(&want, "kbundle render orders");
@@ -221,7 +221,7 @@ fn exec_function_generator() {
 /// policy violation fails the build.
 #[test]
 fn legacy_plugin_on_every_overlay() {
-    let Some(kustomize) = common::live::kustomize() else {
+    let Some(kustomize) = support::live::kustomize() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -271,7 +271,7 @@ fn legacy_plugin_on_every_overlay() {
 /// `--enable-exec` skips the exec function silently and prints the unrendered inputs.
 #[test]
 fn nothing_runs_without_the_flags() {
-    let Some(kustomize) = common::live::kustomize() else {
+    let Some(kustomize) = support::live::kustomize() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

@@ -18,14 +18,14 @@
 
 #[path = "live/broker.rs"]
 mod broker;
-mod common;
+mod support;
 #[path = "live/procs.rs"]
 mod procs;
 #[path = "live/scenarios.rs"]
 mod scenarios;
 
 use broker::{Broker, Jvm};
-use common::live;
+use support::live;
 use std::process::Command;
 use std::time::Instant;
 
@@ -46,7 +46,7 @@ fn live_kafka_landscape() {
     // The test's own Java: the operator stand-in, the client and the Streams app.
     let classes = dir.join("classes");
     let jars = format!("{}/*", lib.display());
-    let srcs: Vec<_> = std::fs::read_dir(common::root().join("tests/live/java"))
+    let srcs: Vec<_> = std::fs::read_dir(support::root().join("tests/live/java"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "java"))
@@ -71,13 +71,13 @@ fn live_kafka_landscape() {
 
     // The landscape, rendered as a user would.
     let rendered = dir.join("rendered.yaml");
-    let out = common::run({
-        let mut c = Command::new(common::kbundle());
+    let out = support::run({
+        let mut c = Command::new(support::kbundle());
         c.arg("render")
-            .arg(common::root().join("tests/live/landscape"));
+            .arg(support::root().join("tests/live/landscape"));
         c
     });
-    common::assert_ok(&out, "kbundle render tests/live/landscape");
+    support::assert_ok(&out, "kbundle render tests/live/landscape");
     std::fs::write(&rendered, &out.stdout).unwrap();
 
     let t1 = Instant::now();

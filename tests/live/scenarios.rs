@@ -1,7 +1,7 @@
 //! The parts of the live test, run in order against one broker.
 
 use super::broker::{Broker, Jvm};
-use super::common::{self, kind, s};
+use super::support::{self, kind, s};
 use super::procs::{Proc, free_port};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -37,7 +37,7 @@ pub const ALL: &[(&str, Part)] = &[
 
 impl<'a> Env<'a> {
     pub fn new(jvm: &'a Jvm, broker: &'a Broker, dir: &Path, rendered: &Path) -> Env<'a> {
-        let objects = common::docs(&std::fs::read_to_string(rendered).unwrap());
+        let objects = support::docs(&std::fs::read_to_string(rendered).unwrap());
         let mut props = BTreeMap::new();
         let mut passwords = String::new();
         let cdir = dir.join("clients");
@@ -85,12 +85,12 @@ impl<'a> Env<'a> {
     fn client(&self, principal: &str, steps: &[&str]) -> (Vec<String>, Vec<String>) {
         let mut cmd = self.jvm.command("LiveClient");
         cmd.arg(self.props_of(principal)).args(steps);
-        let out = common::run(cmd);
-        let text = common::stdout(&out);
+        let out = support::run(cmd);
+        let text = support::stdout(&out);
         assert!(
             out.status.success(),
             "LiveClient as {principal} {steps:?}: {}\n{text}",
-            common::stderr(&out)
+            support::stderr(&out)
         );
         let (recs, results): (Vec<_>, Vec<_>) = text
             .lines()
@@ -147,12 +147,12 @@ fn operator(env: &Env) {
         .arg(&env.rendered)
         .arg(env.dir.join("passwords.properties"))
         .arg("1");
-    let out = common::run(cmd);
-    let text = common::stdout(&out);
+    let out = support::run(cmd);
+    let text = support::stdout(&out);
     assert!(
         out.status.success(),
         "LiveOperator: {}\n{text}",
-        common::stderr(&out)
+        support::stderr(&out)
     );
     let topics: Vec<&Value> = env
         .objects

@@ -1,8 +1,16 @@
-//! Helpers shared by the integration tests.
-#![allow(dead_code)]
+//! Helpers shared by the integration tests, and the runner of the `modes` and `contracts`
+//! binaries (`harness = false`, libtest-mimic): one named test per function, with tests that
+//! lack a prerequisite (the vendor directory, kpt, kubectl) reported as skipped, with the
+//! reason, on stderr as they happen and in a list after the summary.
+#![allow(dead_code, unused_macros)]
 
 pub mod crds;
 pub mod live;
+#[macro_use]
+mod runner;
+
+#[allow(unused_imports)]
+pub use runner::{Skip, Test, note_skip, run_tests, skip};
 
 use std::path::PathBuf;
 
@@ -11,21 +19,36 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared/vendor`, when present. With `KBUNDLE_REQUIRE_VENDOR=1` (set by `.ci/run`) a
-/// missing vendor directory fails the test instead of skipping it.
+/// The vendored CRDs, schemas and examples: `$KBUNDLE_VENDOR_DIR` when set, else
+/// `../shared/vendor` beside the repository. Missing, the calling test is reported as skipped
+/// (`SKIPPED: ...` on stderr and in the runner's final list) and `None` is returned; with
+/// `KBUNDLE_REQUIRE_VENDOR=1` or `CI=true` (CI must never pass by skipping) it fails instead.
 pub fn vendor() -> Option<PathBuf> {
-    let dir = root().join("../shared/vendor");
+    let dir = match std::env::var_os("KBUNDLE_VENDOR_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => root().join("../shared/vendor"),
+    };
     if dir.is_dir() {
         return Some(dir);
     }
-    if std::env::var("KBUNDLE_REQUIRE_VENDOR").as_deref() == Ok("1") {
-        panic!("{} is missing and KBUNDLE_REQUIRE_VENDOR=1", dir.display());
+    if required("KBUNDLE_REQUIRE_VENDOR") {
+        panic!(
+            "{} is missing and KBUNDLE_REQUIRE_VENDOR=1 or CI=true: the vendor-backed tests are \
+             required (clone the repository with shared/ beside it, or set KBUNDLE_VENDOR_DIR)",
+            dir.display()
+        );
     }
-    eprintln!(
-        "SKIPPED: {} not found (set KBUNDLE_REQUIRE_VENDOR=1 to fail instead)",
+    note_skip(format!(
+        "{} not found: vendor-backed checks skipped (set KBUNDLE_VENDOR_DIR to another copy; \
+         KBUNDLE_REQUIRE_VENDOR=1 or CI=true fails instead)",
         dir.display()
-    );
+    ));
     None
+}
+
+/// Whether a missing prerequisite fails instead of skipping: `<var>=1`, or `CI=true`.
+pub fn required(var: &str) -> bool {
+    std::env::var(var).as_deref() == Ok("1") || std::env::var("CI").as_deref() == Ok("true")
 }
 
 /// The built kbundle binary.
@@ -39,8 +62,9 @@ pub fn kbundle_bin() -> PathBuf {
 use serde_json::Value;
 use std::process::{Command, Output, Stdio};
 
-/// The absolute path of a required orchestrator (kpt, kubectl). Missing means failure, never a
-/// skip: the end-to-end tests drive the real tools.
+/// The absolute path of an orchestrator the end-to-end tests drive for real (kpt, kubectl).
+/// Missing, the test stops and is reported as skipped with the reason; with
+/// `KBUNDLE_REQUIRE_LIVE=1` or `CI=true` (set by `.ci/run` in CI) it fails instead.
 pub fn require(tool: &str) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -57,11 +81,14 @@ pub fn require(tool: &str) -> PathBuf {
         "kubectl" => "kubectl >= 1.32 (embedded kustomize v5.5.0)",
         _ => tool,
     };
-    panic!(
-        "`{tool}` was not found on PATH ({}). The end-to-end tests drive the real orchestrators \
-         and are never skipped: install {hint}; see ../shared/INTEGRATION.md",
-        path.to_string_lossy()
+    let reason = format!(
+        "`{tool}` was not found on PATH: install {hint} (see ../shared/INTEGRATION.md); \
+         KBUNDLE_REQUIRE_LIVE=1 or CI=true fails instead"
     );
+    if required("KBUNDLE_REQUIRE_LIVE") {
+        panic!("{reason} (PATH={})", path.to_string_lossy());
+    }
+    skip(reason)
 }
 
 /// The kbundle binary as an absolute path (kpt resolves exec paths against its cwd).

@@ -13,7 +13,7 @@
 //! floats (`3.0`, `1e3`), marked `Only::Normalized`: JSON Schema counts them as integers, serde
 //! does not, so the parser turns them into integers once the schema has accepted them.
 
-mod common;
+use crate::support;
 
 use kbundle::model::{self, AppBundle, Environment, Kind};
 use serde_json::Value;
@@ -334,7 +334,6 @@ fn verdict(ok: bool) -> Verdict {
     if ok { Valid } else { Invalid }
 }
 
-#[test]
 fn schema_and_parser_agree_on_every_example() {
     let bundle_schema = validator(Kind::AppBundle);
     let env_schema = validator(Kind::Environment);
@@ -406,7 +405,6 @@ fn schema_and_parser_agree_on_every_example() {
     );
 }
 
-#[test]
 fn example_names_are_unique() {
     let cases = cases();
     let mut names: Vec<&str> = cases.iter().map(|c| c.name).collect();
@@ -416,7 +414,6 @@ fn example_names_are_unique() {
     assert_eq!(before, names.len(), "duplicate example names");
 }
 
-#[test]
 fn published_schemas_are_valid_draft_2020_12() {
     for kind in [Kind::AppBundle, Kind::Environment] {
         let schema = model::json_schema(kind);
@@ -459,13 +456,12 @@ fn find_loose_objects(node: &Value, at: &str, out: &mut Vec<String>) {
     }
 }
 
-#[test]
 fn binary_prints_the_published_schema() {
     for (arg, kind) in [
         ("appbundle", Kind::AppBundle),
         ("environment", Kind::Environment),
     ] {
-        let out = Command::new(common::kbundle_bin())
+        let out = Command::new(support::kbundle_bin())
             .args(["schema", arg])
             .output()
             .expect("run kbundle schema");
@@ -480,9 +476,8 @@ fn binary_prints_the_published_schema() {
     }
 }
 
-#[test]
 fn quickstart_examples_match_the_schema() {
-    let dir = common::root().join("examples/quickstart");
+    let dir = support::root().join("examples/quickstart");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("examples/quickstart")
         .map(|e| e.expect("entry").path())
@@ -523,7 +518,6 @@ fn quickstart_examples_match_the_schema() {
 
 /// The integers the parser makes of integral floats are the right ones, and config values,
 /// which may be any number, keep their float.
-#[test]
 fn integral_floats_become_the_same_integers() {
     let v = yaml_value(
         "floats",
@@ -543,3 +537,12 @@ fn integral_floats_become_the_same_integers() {
     assert_eq!(q.producer_byte_rate, Some(10_000_000_000_000_000_000));
     assert_eq!(q.controller_mutation_rate, Some(2.0));
 }
+
+register!(
+    schema_and_parser_agree_on_every_example,
+    example_names_are_unique,
+    published_schemas_are_valid_draft_2020_12,
+    binary_prints_the_published_schema,
+    quickstart_examples_match_the_schema,
+    integral_floats_become_the_same_integers
+);

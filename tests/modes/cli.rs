@@ -1,7 +1,7 @@
 //! CLI behaviour: exit codes, which stream gets what, and every mode adapter through the real
 //! binary.
 
-mod common;
+use crate::support;
 
 use serde_json::Value;
 use std::io::Write;
@@ -15,7 +15,7 @@ struct Out {
 }
 
 fn kbundle(args: &[&str], stdin: Option<&str>, dir: Option<&Path>) -> Out {
-    let mut cmd = Command::new(common::kbundle_bin());
+    let mut cmd = Command::new(support::kbundle_bin());
     cmd.args(args);
     if let Some(d) = dir {
         cmd.current_dir(d);
@@ -75,12 +75,11 @@ spec:
       partitons: 3
 ";
 
-#[test]
 fn render_succeeds_with_exit_0_and_manifests_on_stdout() {
     let o = kbundle(
         &["render", "examples/quickstart"],
         None,
-        Some(&common::root()),
+        Some(&support::root()),
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let d = docs(&o.stdout);
@@ -91,7 +90,6 @@ fn render_succeeds_with_exit_0_and_manifests_on_stdout() {
     assert!(o.stderr.is_empty(), "{}", o.stderr);
 }
 
-#[test]
 fn errors_exit_1_with_nothing_on_stdout() {
     let o = kbundle(&["render", "-"], Some(BAD_BUNDLE), None);
     assert_eq!(o.code, 1);
@@ -110,7 +108,6 @@ fn errors_exit_1_with_nothing_on_stdout() {
     assert!(o.stderr.contains("= help: did you mean `partitions`?"));
 }
 
-#[test]
 fn missing_file_and_bad_flag_exit_2() {
     let o = kbundle(&["render", "/nonexistent/bundle.yaml"], None, None);
     assert_eq!(o.code, 2, "{}", o.stderr);
@@ -121,7 +118,6 @@ fn missing_file_and_bad_flag_exit_2() {
     assert!(o.stdout.is_empty());
 }
 
-#[test]
 fn check_prints_no_manifests() {
     let o = kbundle(&["check", "-"], Some(BUNDLE), None);
     assert_eq!(o.code, 0, "{}", o.stderr);
@@ -131,7 +127,6 @@ fn check_prints_no_manifests() {
     assert!(o.stderr.contains("KB002"));
 }
 
-#[test]
 fn check_json_is_machine_readable() {
     let o = kbundle(&["check", "--format", "json", "-"], Some(BAD_BUNDLE), None);
     assert_eq!(o.code, 1);
@@ -147,7 +142,6 @@ fn check_json_is_machine_readable() {
     assert_eq!(d["hint"], "did you mean `partitions`?");
 }
 
-#[test]
 fn schema_command_prints_json_schema() {
     for kind in ["appbundle", "environment"] {
         let o = kbundle(&["schema", kind], None, None);
@@ -170,7 +164,6 @@ fn resource_list(items: &[&str], function_config: Option<&str>) -> String {
     serde_json::to_string(&Value::Object(list)).expect("json")
 }
 
-#[test]
 fn krm_function_replaces_nothing_it_does_not_own() {
     let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: unrelated\n  annotations:\n    config.kubernetes.io/path: cm.yaml\ndata: {a: \"1\"}\n";
     let mut bundle = BUNDLE.to_string();
@@ -208,7 +201,6 @@ fn krm_function_replaces_nothing_it_does_not_own() {
     assert_eq!(again.stdout, o.stdout);
 }
 
-#[test]
 fn krm_function_reports_errors_as_results_and_exits_1() {
     let input = resource_list(&[BAD_BUNDLE], None);
     let o = kbundle(&["fn"], Some(&input), None);
@@ -226,7 +218,6 @@ fn krm_function_reports_errors_as_results_and_exits_1() {
     assert!(items[0]["metadata"].get("annotations").is_none());
 }
 
-#[test]
 fn bare_kbundle_with_a_resource_list_on_stdin_is_the_function() {
     let input = resource_list(&[BUNDLE], None);
     let o = kbundle(&[], Some(&input), None);
@@ -241,7 +232,6 @@ fn bare_kbundle_with_a_resource_list_on_stdin_is_the_function() {
     );
 }
 
-#[test]
 fn krm_function_config_may_be_the_bundle_or_the_environment_or_a_parameter() {
     // The bundle as functionConfig and also as an item (kpt's configPath): rendered once.
     let input = resource_list(&[BUNDLE], Some(BUNDLE));
@@ -294,14 +284,12 @@ fn krm_function_config_may_be_the_bundle_or_the_environment_or_a_parameter() {
     assert!(o.stderr.contains("KB009"), "{}", o.stderr);
 }
 
-#[test]
 fn krm_function_rejects_a_plain_stream() {
     let o = kbundle(&["fn"], Some(BUNDLE), None);
     assert_eq!(o.code, 1);
     assert!(o.stderr.contains("ResourceList"), "{}", o.stderr);
 }
 
-#[test]
 fn legacy_generator_and_transformer() {
     let dir = tempfile::tempdir().expect("tmp");
     let config = dir.path().join("bundle.yaml");
@@ -348,7 +336,6 @@ fn legacy_generator_and_transformer() {
     assert!(t.stderr.contains("KB002"));
 }
 
-#[test]
 fn install_plugin_places_executables_for_both_kinds() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("tmp");
@@ -376,8 +363,9 @@ fn install_plugin_places_executables_for_both_kinds() {
     }
 }
 
-#[test]
 fn render_reads_directories_recursively_and_skips_tool_config() {
+    // kbundle runs kubectl for the kustomization in this test.
+    support::require("kubectl");
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::create_dir_all(dir.path().join("apps/orders")).expect("mkdir");
     std::fs::write(dir.path().join("apps/orders/bundle.yml"), BUNDLE).expect("write");
@@ -394,7 +382,6 @@ fn render_reads_directories_recursively_and_skips_tool_config() {
     assert!(d.iter().all(|v| v["kind"] != "Kustomization"));
 }
 
-#[test]
 fn symlink_out_of_the_tree_is_refused() {
     let outside = tempfile::tempdir().expect("tmp");
     std::fs::write(outside.path().join("secret.yaml"), BUNDLE).expect("write");
@@ -410,7 +397,6 @@ fn symlink_out_of_the_tree_is_refused() {
     assert!(o.stdout.is_empty());
 }
 
-#[test]
 fn no_bundle_is_a_warning_not_silence() {
     let o = kbundle(
         &["render", "-"],
@@ -422,7 +408,6 @@ fn no_bundle_is_a_warning_not_silence() {
     assert_eq!(docs(&o.stdout)[0]["kind"], "ConfigMap");
 }
 
-#[test]
 fn alias_bomb_is_stopped_by_the_input_budget() {
     let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 0..12 {
@@ -483,7 +468,6 @@ fn rendered_schemas(stdout: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
 fn schema_file_linked_out_of_the_tree_is_refused() {
     let outside = tempfile::tempdir().expect("tmp");
     std::fs::write(outside.path().join("created.avsc"), SCHEMA_V1).expect("write");
@@ -527,7 +511,6 @@ fn schema_file_linked_out_of_the_tree_is_refused() {
     assert!(o.stderr.contains("error[KB054]"), "{}", o.stderr);
 }
 
-#[test]
 fn schema_file_linked_inside_the_tree_is_read() {
     let dir = tempfile::tempdir().expect("tmp");
     let versions = dir.path().join("schemas/versions");
@@ -558,7 +541,6 @@ fn schema_file_linked_inside_the_tree_is_read() {
     }
 }
 
-#[test]
 fn schema_files_from_stdin_resolve_against_the_working_directory() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::create_dir(dir.path().join("schemas")).expect("mkdir");
@@ -593,3 +575,26 @@ fn schema_files_from_stdin_resolve_against_the_working_directory() {
     assert!(o.stdout.is_empty());
     assert!(o.stderr.contains("error[KB054]"), "{}", o.stderr);
 }
+
+register!(
+    render_succeeds_with_exit_0_and_manifests_on_stdout,
+    errors_exit_1_with_nothing_on_stdout,
+    missing_file_and_bad_flag_exit_2,
+    check_prints_no_manifests,
+    check_json_is_machine_readable,
+    schema_command_prints_json_schema,
+    krm_function_replaces_nothing_it_does_not_own,
+    krm_function_reports_errors_as_results_and_exits_1,
+    bare_kbundle_with_a_resource_list_on_stdin_is_the_function,
+    krm_function_config_may_be_the_bundle_or_the_environment_or_a_parameter,
+    krm_function_rejects_a_plain_stream,
+    legacy_generator_and_transformer,
+    install_plugin_places_executables_for_both_kinds,
+    render_reads_directories_recursively_and_skips_tool_config,
+    symlink_out_of_the_tree_is_refused,
+    no_bundle_is_a_warning_not_silence,
+    alias_bomb_is_stopped_by_the_input_budget,
+    schema_file_linked_out_of_the_tree_is_refused,
+    schema_file_linked_inside_the_tree_is_read,
+    schema_files_from_stdin_resolve_against_the_working_directory
+);

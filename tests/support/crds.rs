@@ -1,5 +1,6 @@
 //! Validation against the real, vendored Strimzi CRDs, shared by the tests that check generated
-//! objects (`tests/crd.rs`, `tests/argocd.rs`).
+//! objects (`contracts::crd`, `modes::argocd`), and the one OpenAPI -> JSON Schema converter
+//! every CRD check uses (`contracts::prometheus` too).
 //!
 //! A CRD's `openAPIV3Schema` is converted to a JSON Schema (draft 2020-12) that is *stricter*
 //! than the API server: an object that lists `properties` gets `additionalProperties: false`
@@ -68,7 +69,7 @@ const IGNORED: &[&str] = &[
 
 /// `metadata` of a generated object: only what a generator may set. The API server owns the
 /// rest (uid, resourceVersion, managedFields, ...), so a generator emitting it is a bug.
-fn object_meta_schema() -> Value {
+pub fn object_meta_schema() -> Value {
     json!({
         "type": "object",
         "required": ["name"],
@@ -80,6 +81,26 @@ fn object_meta_schema() -> Value {
             "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
         }
     })
+}
+
+/// A CRD version's `openAPIV3Schema` as a strict JSON Schema (draft 2020-12, `$schema` set),
+/// and the CEL rules (`x-kubernetes-validations`) found in it, for the caller to evaluate.
+pub fn openapi_to_json_schema(openapi: &Value) -> (Value, Vec<CelRule>) {
+    let mut rules = Vec::new();
+    let mut schema = convert(openapi, &[], &mut rules);
+    schema["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+    (schema, rules)
+}
+
+/// A schema path as text (`/spec/receivers/[]/sigv4`; `{}` for map values), for messages.
+pub fn seg_path(at: &[Seg]) -> String {
+    at.iter()
+        .map(|s| match s {
+            Seg::Key(k) => format!("/{k}"),
+            Seg::Items => "/[]".into(),
+            Seg::Values => "/{}".into(),
+        })
+        .collect()
 }
 
 fn convert(node: &Value, at: &[Seg], rules: &mut Vec<CelRule>) -> Value {
@@ -193,7 +214,7 @@ fn convert(node: &Value, at: &[Seg], rules: &mut Vec<CelRule>) -> Value {
             }
             k if IGNORED.contains(&k) => {}
             other => panic!(
-                "OpenAPI keyword {other:?} at {at:?} is not handled; teach tests/common/crds.rs \
+                "OpenAPI keyword {other:?} at {at:?} is not handled; teach tests/support/crds.rs \
                  what it means before trusting this validator"
             ),
         }
@@ -252,10 +273,7 @@ fn crd_version_schema(crd: &Value, version: &str) -> Option<(Value, Vec<CelRule>
         openapi.is_object(),
         "version {version} has no openAPIV3Schema"
     );
-    let mut rules = Vec::new();
-    let mut schema = convert(openapi, &[], &mut rules);
-    schema["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
-    Some((schema, rules))
+    Some(openapi_to_json_schema(openapi))
 }
 
 impl Crds {
@@ -291,7 +309,7 @@ impl Crds {
                 for r in &rules {
                     assert!(
                         KNOWN_CEL_RULES.contains(&r.rule.as_str()),
-                        "{}: {kind} {version} has a CEL rule tests/common/crds.rs cannot evaluate: \
+                        "{}: {kind} {version} has a CEL rule tests/support/crds.rs cannot evaluate: \
                          {:?} ({})",
                         dir.display(),
                         r.rule,
@@ -364,7 +382,7 @@ fn pointer_or_root(p: &str) -> &str {
 }
 
 /// The instance nodes a schema path describes.
-fn nodes_at<'a>(v: &'a Value, at: &[Seg]) -> Vec<&'a Value> {
+pub fn nodes_at<'a>(v: &'a Value, at: &[Seg]) -> Vec<&'a Value> {
     let Some((first, rest)) = at.split_first() else {
         return vec![v];
     };

@@ -2,7 +2,7 @@
 //! validate against the Kubernetes v1.32 JSON Schemas in ../shared/vendor/k8s, and the fixed
 //! migration script does what it promises when run against a stand-in `ksql-migrations`.
 
-mod common;
+use crate::support;
 
 use kbundle::backend::shared::jobs::hook_objects;
 use kbundle::model::environment::EnvironmentSpec;
@@ -87,9 +87,8 @@ fn migrations_dir() -> tempfile::TempDir {
     t
 }
 
-#[test]
 fn migration_and_test_jobs_match_the_kubernetes_schemas() {
-    let Some(vendor) = common::vendor() else {
+    let Some(vendor) = support::vendor() else {
         return;
     };
     let job_schema = validator(&vendor, "job-batch-v1.json");
@@ -140,7 +139,6 @@ fn migration_and_test_jobs_match_the_kubernetes_schemas() {
     assert_eq!(got, want);
 }
 
-#[test]
 fn the_migration_job_mounts_its_files_and_reads_credentials_by_reference() {
     let dir = migrations_dir();
     let b = bundle(dir.path());
@@ -241,7 +239,6 @@ esac
 }
 
 #[cfg(unix)]
-#[test]
 fn the_script_initializes_missing_metadata_then_applies_everything() {
     let t = tempfile::tempdir().expect("tempdir");
     let missing = "Failed to verify existence of migrations metadata stream 'MIGRATION_EVENTS'.";
@@ -279,3 +276,9 @@ fn the_script_initializes_missing_metadata_then_applies_everything() {
     assert_eq!(log.lines().count(), 1, "{log}");
     assert!(log.trim_end().ends_with(" info"), "{log}");
 }
+
+register!(
+    migration_and_test_jobs_match_the_kubernetes_schemas,
+    the_migration_job_mounts_its_files_and_reads_credentials_by_reference,
+    the_script_initializes_missing_metadata_then_applies_everything
+);

@@ -1,0 +1,258 @@
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// kpt
+
+/// `kpt fn eval --exec "kbundle fn"`: generated files land under `generated/`, the inputs stay
+/// (marked local-config), unrelated files are untouched, and a second run changes nothing.
+pub fn kpt_fn_eval_writes_generated_files_and_is_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path().join("pkg");
+    write(&pkg, "Kptfile", KPTFILE);
+    write(&pkg, "bundle.yaml", ORDERS);
+    write(&pkg, "env.yaml", PROD);
+    write(&pkg, "cm.yaml", CONFIGMAP);
+
+    let out = kpt_eval(&pkg, &[]);
+    assert_ok(&out, "kpt fn eval");
+    let after = snapshot(&pkg);
+    assert_eq!(
+        after.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "Kptfile",
+            "bundle.yaml",
+            "cm.yaml",
+            "env.yaml",
+            "generated/orders.yaml"
+        ]
+    );
+
+    let generated = docs(&after["generated/orders.yaml"]);
+    assert_eq!(ids(&generated), orders_ids());
+    assert_generated(&generated, "orders", Some("kafka-prod"), "prod-cluster");
+    assert_eq!(
+        partitions(&generated),
+        BTreeMap::from([
+            ("orders.audit.v1".to_string(), 3),
+            ("orders.created.v1".to_string(), 6)
+        ])
+    );
+    // kpt consumes the path/index annotations; none may reach the files.
+    assert!(!after["generated/orders.yaml"].contains("config.kubernetes.io/"));
+
+    // The bundle and the Environment stay, marked local-config, otherwise as written.
+    for (file, k) in [("bundle.yaml", "AppBundle"), ("env.yaml", "Environment")] {
+        let d = docs(&after[file]);
+        assert_eq!(d.len(), 1, "{file}");
+        assert_eq!(kind(&d[0]), k);
+        assert_eq!(
+            annotation(&d[0], "config.kubernetes.io/local-config"),
+            Some("true"),
+            "{file}"
+        );
+    }
+    let bundle = docs(&after["bundle.yaml"]).remove(0);
+    assert_eq!(bundle.pointer("/spec"), docs(ORDERS)[0].pointer("/spec"));
+    assert_eq!(
+        after["cm.yaml"], CONFIGMAP,
+        "the ConfigMap must be untouched"
+    );
+    assert_eq!(after["Kptfile"], KPTFILE);
+
+    let out = kpt_eval(&pkg, &[]);
+    assert_ok(&out, "second kpt fn eval");
+    assert_eq!(snapshot(&pkg), after, "a second kpt fn eval changed files");
+}
+
+/// `kpt fn render --allow-exec` with a Kptfile pipeline `exec:` mutator and the Environment as
+/// `configPath`, both as `exec: <kbundle> fn` and as the bare binary. Rendering twice changes
+/// nothing; both spellings write the same files.
+pub fn kpt_fn_render_kptfile_pipeline_is_idempotent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = kbundle_str();
+    let mut rendered = Vec::new();
+    for (name, exec) in [("with-args", format!("{bin} fn")), ("bare", bin.clone())] {
+        let pkg = tmp.path().join(name);
+        write(&pkg, "Kptfile", &kptfile_pipeline(&exec));
+        // A bundle below the package root: its output goes beside it.
+        write(&pkg, "apps/orders/bundle.yaml", ORDERS);
+        write(&pkg, "env.yaml", PROD);
+        write(&pkg, "cm.yaml", CONFIGMAP);
+
+        let out = kpt_render(&pkg);
+        assert_ok(&out, &format!("kpt fn render ({name})"));
+        let first = snapshot(&pkg);
+        assert_eq!(
+            first.keys().map(String::as_str).collect::<Vec<_>>(),
+            [
+                "Kptfile",
+                "apps/orders/bundle.yaml",
+                "apps/orders/generated/orders.yaml",
+                "cm.yaml",
+                "env.yaml"
+            ],
+            "{name}"
+        );
+        let generated = docs(&first["apps/orders/generated/orders.yaml"]);
+        assert_eq!(ids(&generated), orders_ids());
+        assert_generated(&generated, "orders", Some("kafka-prod"), "prod-cluster");
+        assert_eq!(first["cm.yaml"], CONFIGMAP);
+        let env = docs(&first["env.yaml"]).remove(0);
+        assert_eq!(
+            annotation(&env, "config.kubernetes.io/local-config"),
+            Some("true")
+        );
+        let bundle = docs(&first["apps/orders/bundle.yaml"]).remove(0);
+        assert_eq!(
+            annotation(&bundle, "config.kubernetes.io/local-config"),
+            Some("true")
+        );
+
+        let out = kpt_render(&pkg);
+        assert_ok(&out, &format!("second kpt fn render ({name})"));
+        assert_eq!(
+            snapshot(&pkg),
+            first,
+            "a second kpt fn render changed files ({name})"
+        );
+        rendered.push(first);
+    }
+    let without_kptfile = |m: &BTreeMap<String, String>| {
+        let mut m = m.clone();
+        m.remove("Kptfile");
+        m
+    };
+    assert_eq!(
+        without_kptfile(&rendered[0]),
+        without_kptfile(&rendered[1]),
+        "`exec: kbundle fn` and `exec: kbundle` must render the same"
+    );
+}
+
+/// A policy violation: kpt fails (both `fn eval` and `fn render`), names the kbundle code, and
+/// leaves every file as it was, including output generated by an earlier good run.
+pub fn kpt_policy_violation_fails_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path().join("pkg");
+    write(
+        &pkg,
+        "Kptfile",
+        &kptfile_pipeline(&format!("{} fn", kbundle_str())),
+    );
+    write(&pkg, "bundle.yaml", ORDERS);
+    write(&pkg, "env.yaml", PROD);
+    write(&pkg, "cm.yaml", CONFIGMAP);
+    assert_ok(&kpt_render(&pkg), "kpt fn render of the good bundle");
+    let good = snapshot(&pkg);
+    assert!(good.contains_key("generated/orders.yaml"));
+
+    // 500 partitions, the Environment allows at most 48.
+    let bad = read(&pkg, "bundle.yaml").replace("partitions: 6", "partitions: 500");
+    assert!(bad.contains("partitions: 500"));
+    write(&pkg, "bundle.yaml", &bad);
+    let before = snapshot(&pkg);
+
+    let out = kpt_eval(&pkg, &[]);
+    assert_failed(&out, "kpt fn eval of a bundle over maxPartitions");
+    let err = stderr(&out);
+    assert!(err.contains("KB023"), "stderr lacks KB023:\n{err}");
+    assert!(
+        err.contains("maxPartitions"),
+        "stderr lacks the hint:\n{err}"
+    );
+    assert_eq!(snapshot(&pkg), before, "a failed kpt fn eval changed files");
+
+    let out = kpt_render(&pkg);
+    assert_failed(&out, "kpt fn render of a bundle over maxPartitions");
+    let err = stderr(&out);
+    assert!(err.contains("KB023"), "stderr lacks KB023:\n{err}");
+    assert_eq!(
+        snapshot(&pkg),
+        before,
+        "a failed kpt fn render changed files"
+    );
+    // In particular the earlier output is still there, as it was.
+    assert_eq!(
+        before["generated/orders.yaml"],
+        good["generated/orders.yaml"]
+    );
+}
+
+/// `kpt fn eval ... -- environment=NAME` picks one of two Environments in the package; switching
+/// replaces the earlier output instead of adding to it.
+pub fn kpt_fn_eval_selects_environment_from_parameter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path().join("pkg");
+    write(&pkg, "Kptfile", KPTFILE);
+    write(&pkg, "bundle.yaml", ORDERS);
+    write(&pkg, "envs/prod.yaml", PROD);
+    write(&pkg, "envs/staging.yaml", STAGING);
+    let initial = snapshot(&pkg);
+
+    // Two Environments and no choice: an error, nothing written.
+    let out = kpt_eval(&pkg, &[]);
+    assert_failed(&out, "kpt fn eval with two Environments and no choice");
+    assert!(stderr(&out).contains("KB010"), "{}", stderr(&out));
+    assert_eq!(snapshot(&pkg), initial);
+
+    // A misspelt name: an error with a suggestion, nothing written.
+    let out = kpt_eval(&pkg, &["environment=stagin"]);
+    assert_failed(&out, "kpt fn eval -- environment=stagin");
+    let err = stderr(&out);
+    assert!(err.contains("KB011") && err.contains("staging"), "{err}");
+    assert_eq!(snapshot(&pkg), initial);
+
+    let out = kpt_eval(&pkg, &["environment=staging"]);
+    assert_ok(&out, "kpt fn eval -- environment=staging");
+    let staged = snapshot(&pkg);
+    let generated = docs(&staged["generated/orders.yaml"]);
+    assert_eq!(ids(&generated), orders_ids());
+    assert_generated(
+        &generated,
+        "orders",
+        Some("kafka-staging"),
+        "staging-cluster",
+    );
+    assert_eq!(
+        partitions(&generated),
+        BTreeMap::from([
+            ("orders.audit.v1".to_string(), 1),
+            ("orders.created.v1".to_string(), 6)
+        ])
+    );
+
+    let out = kpt_eval(&pkg, &["environment=staging"]);
+    assert_ok(&out, "second kpt fn eval -- environment=staging");
+    assert_eq!(
+        snapshot(&pkg),
+        staged,
+        "re-running with staging changed files"
+    );
+
+    let out = kpt_eval(&pkg, &["environment=prod"]);
+    assert_ok(&out, "kpt fn eval -- environment=prod");
+    let prod = snapshot(&pkg);
+    assert_eq!(
+        prod.keys().collect::<Vec<_>>(),
+        staged.keys().collect::<Vec<_>>()
+    );
+    let generated = docs(&prod["generated/orders.yaml"]);
+    assert_eq!(
+        ids(&generated),
+        orders_ids(),
+        "staging output must be replaced"
+    );
+    assert_generated(&generated, "orders", Some("kafka-prod"), "prod-cluster");
+    assert_eq!(
+        partitions(&generated)["orders.audit.v1"],
+        3,
+        "prod default partitions"
+    );
+}
+
+register!(
+    kpt_fn_eval_writes_generated_files_and_is_idempotent,
+    kpt_fn_render_kptfile_pipeline_is_idempotent,
+    kpt_policy_violation_fails_and_changes_nothing,
+    kpt_fn_eval_selects_environment_from_parameter
+);
