@@ -3,6 +3,7 @@
 
 pub mod avro;
 pub mod cli;
+pub mod credentials;
 pub mod diag;
 pub mod load;
 pub mod model;

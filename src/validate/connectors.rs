@@ -21,6 +21,7 @@
 //! - KB079 error: the Environment's `strimzi.connectCluster` is not a valid KafkaConnect name.
 
 use super::{BundleInput, EnvInput};
+use crate::credentials;
 use crate::diag::Diagnostic;
 use crate::model::ConfigValue;
 use crate::model::bundle::{Connector, ConnectorType};
@@ -28,7 +29,7 @@ use crate::model::environment::Target;
 use crate::names::{dns_label_problem, is_dns_subdomain, kafka_topic_problem};
 use crate::path::FieldPath;
 use crate::plan::connectors::{render_value, template_context};
-use crate::template::{self, TemplateContext};
+use crate::template::TemplateContext;
 use std::collections::HashMap;
 
 const TEMPLATE_HELP: &str = "templates may use env.name, env.namespace, bundle.name, \
@@ -264,7 +265,7 @@ fn check_value(
     out: &mut Vec<Diagnostic>,
 ) {
     let path = || at.child_key("config").key(key);
-    let credential = template::is_credential_key(key);
+    let credential = credentials::is_credential_key(key);
     match render_value(value, ctx) {
         Err(e) => {
             // A literal secret that happens to contain `{{` or `{%` fails as a template, and
@@ -298,7 +299,7 @@ fn check_value(
             out.push(b.at(d, &path()));
         }
         Ok(rendered) => {
-            if credential && !rendered.trim().is_empty() && !template::is_reference(&rendered) {
+            if credential && !rendered.trim().is_empty() && !credentials::is_reference(&rendered) {
                 out.push(b.at(
                     Diagnostic::error(
                         "KB074",

@@ -53,7 +53,7 @@ fn parse(
     f: &LoadedFile,
     at: &FieldPath,
     out: &mut Vec<Diagnostic>,
-) -> Option<apache_avro::Schema> {
+) -> Option<avro::Schema> {
     match avro::parse(&f.text) {
         Ok(s) => Some(s),
         Err(p) => {
