@@ -7,7 +7,7 @@ use super::types::{
 use crate::model::bundle::Compatibility;
 use apache_avro::Schema;
 use apache_avro::schema::{Alias, EnumSchema, Name, RecordField, RecordSchema};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Which side of a compatibility check could not read the other's data.
@@ -59,8 +59,18 @@ pub fn check_compatibility(
     previous: &[super::Schema],
     level: Compatibility,
 ) -> Result<(), Incompatibility> {
+    compatibility(new, previous, level).map(|_| ())
+}
+
+/// [`check_compatibility`], and on success the hazards found on the way: changes the registry
+/// accepts that change what the data means (a decimal's scale), one sentence each, in order.
+pub fn compatibility(
+    new: &super::Schema,
+    previous: &[super::Schema],
+    level: Compatibility,
+) -> Result<Vec<String>, Incompatibility> {
     let (backward, forward, transitive) = match level {
-        Compatibility::None => return Ok(()),
+        Compatibility::None => return Ok(Vec::new()),
         Compatibility::Backward => (true, false, false),
         Compatibility::BackwardTransitive => (true, false, true),
         Compatibility::Forward => (false, true, false),
@@ -69,36 +79,52 @@ pub fn check_compatibility(
         Compatibility::FullTransitive => (true, true, true),
     };
     let checked = if transitive { previous.len() } else { 1 };
+    let mut hazards = Vec::new();
     for (against, old) in previous.iter().enumerate().rev().take(checked) {
-        if backward {
-            can_read(old.avro(), new.avro(), Direction::NewReadsOld).map_err(|reason| {
-                Incompatibility {
-                    against,
-                    direction: Direction::NewReadsOld,
-                    reason,
+        let mut run = |writer: &super::Schema, reader: &super::Schema, direction| {
+            let outcome = walk(writer.avro(), reader.avro(), direction);
+            for hazard in outcome.hazards {
+                if !hazards.contains(&hazard) {
+                    hazards.push(hazard);
                 }
-            })?;
+            }
+            outcome.result.map_err(|reason| Incompatibility {
+                against,
+                direction,
+                reason,
+            })
+        };
+        if backward {
+            run(old, new, Direction::NewReadsOld)?;
         }
         if forward {
-            can_read(new.avro(), old.avro(), Direction::OldReadsNew).map_err(|reason| {
-                Incompatibility {
-                    against,
-                    direction: Direction::OldReadsNew,
-                    reason,
-                }
-            })?;
+            run(new, old, Direction::OldReadsNew)?;
         }
     }
-    Ok(())
+    Ok(hazards)
+}
+
+/// What one walk found.
+pub(super) struct Outcome {
+    pub(super) result: Result<(), String>,
+    pub(super) hazards: Vec<String>,
+    /// Type pairs compared, to show in tests that the walk stays polynomial.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(super) steps: usize,
 }
 
 /// Whether `reader` can read data written with `writer`; `direction` says which of them is the
 /// new schema, so the reason can speak of fields added or removed.
+#[cfg(test)]
 pub(super) fn can_read(
     writer: &Schema,
     reader: &Schema,
     direction: Direction,
 ) -> Result<(), String> {
+    walk(writer, reader, direction).result
+}
+
+pub(super) fn walk(writer: &Schema, reader: &Schema, direction: Direction) -> Outcome {
     let mut resolver = Resolver {
         writer_names: named_types(writer),
         reader_names: named_types(reader),
@@ -106,8 +132,16 @@ pub(super) fn can_read(
         in_progress: BTreeSet::new(),
         proven: BTreeSet::new(),
         proven_log: Vec::new(),
+        failed: BTreeMap::new(),
+        hazards: Vec::new(),
+        steps: 0,
     };
-    resolver.check(writer, reader, &mut Vec::new())
+    let result = resolver.check(writer, reader, &mut Vec::new());
+    Outcome {
+        result,
+        hazards: resolver.hazards,
+        steps: resolver.steps,
+    }
 }
 
 /// Where in the schema the walk is.
@@ -138,6 +172,16 @@ pub(super) fn render(path: &[Step]) -> String {
 
 /// The thing at `path`, for use in a sentence: `field customer.email`, `the items of field tags`.
 pub(super) fn subject(path: &[Step]) -> String {
+    // Inside a top-level array or map, say so rather than rendering `field [].x`.
+    match path {
+        [Step::Items, rest @ ..] if !rest.is_empty() => {
+            return format!("{} in the items of the top-level array", subject(rest));
+        }
+        [Step::Values, rest @ ..] if !rest.is_empty() => {
+            return format!("{} in the values of the top-level map", subject(rest));
+        }
+        _ => {}
+    }
     match path.split_last() {
         None => "the top-level schema".to_string(),
         Some((Step::Field(_), _)) => format!("field {}", render(path)),
@@ -160,6 +204,15 @@ pub(super) struct Resolver<'a> {
     pub(super) proven: BTreeSet<(String, String)>,
     /// `proven` in insertion order, to retract what depended on a pair that then failed.
     pub(super) proven_log: Vec<(String, String)>,
+    /// Record pairs found incompatible, with the reason, as Java's `SchemaCompatibility`
+    /// memoizes them: without it a reader union whose branches share a short name (`a.Lk`,
+    /// `b.Lk`, ...) at each level is tried exponentially often. A failure never rests on an
+    /// assumption, so it is kept for the whole walk; where one pair fails at several places
+    /// the reason names the first place it was found.
+    pub(super) failed: BTreeMap<(String, String), String>,
+    /// Sentences about accepted changes that alter the data's meaning.
+    pub(super) hazards: Vec<String>,
+    pub(super) steps: usize,
 }
 
 impl<'a> Resolver<'a> {
@@ -169,18 +222,30 @@ impl<'a> Resolver<'a> {
         reader: &'a Schema,
         path: &mut Vec<Step>,
     ) -> Result<(), String> {
+        self.steps += 1;
         let writer = resolve(writer, &self.writer_names);
         let reader = resolve(reader, &self.reader_names);
+        // The registry ignores logical types, so a decimal's precision and scale may change; a
+        // scale change reads the same digits as a different number, which is worth a warning.
         if let (Schema::Decimal(w), Schema::Decimal(r)) = (writer, reader)
-            && (w.precision != r.precision || w.scale != r.scale)
+            && w.scale != r.scale
         {
             let (old, new) =
                 self.old_new(self.describe_writer(writer), self.describe_reader(reader));
-            return Err(format!(
-                "type of {} changed from {old} to {new}; decimals resolve only with the same \
-                 precision and scale",
-                subject(path)
-            ));
+            let hazard = format!(
+                "the scale of {} changed from {old} to {new}: the same bytes then read as a \
+                 number {} times {}",
+                subject(path),
+                10u64.saturating_pow(u32::try_from(w.scale.abs_diff(r.scale)).unwrap_or(u32::MAX)),
+                if self.old_new(w.scale, r.scale).1 > self.old_new(w.scale, r.scale).0 {
+                    "smaller"
+                } else {
+                    "larger"
+                }
+            );
+            if !self.hazards.contains(&hazard) {
+                self.hazards.push(hazard);
+            }
         }
         match (encoding(writer), encoding(reader)) {
             (Encoding::Union(branches), _) => self.writer_union(branches, writer, reader, path),
@@ -247,6 +312,11 @@ impl<'a> Resolver<'a> {
     pub(super) fn type_changed(&self, writer: &Schema, reader: &Schema, path: &[Step]) -> String {
         let (old, new) = self.old_new(self.describe_writer(writer), self.describe_reader(reader));
         let mut reason = format!("type of {} changed from {old} to {new}", subject(path));
+        // Same logical type, different encoding (a decimal moved from bytes to fixed).
+        if old == new {
+            let (old, new) = self.old_new(underlying(writer), underlying(reader));
+            reason.push_str(&format!(": {old} → {new}"));
+        }
         // A narrowing: the other direction would have been a promotion, so say which side fails.
         if let (Encoding::Primitive(w), Encoding::Primitive(r)) =
             (encoding(writer), encoding(reader))
@@ -301,6 +371,9 @@ impl<'a> Resolver<'a> {
             path,
         )?;
         let key = (writer.name.fullname(None), reader.name.fullname(None));
+        if let Some(reason) = self.failed.get(&key) {
+            return Err(reason.clone());
+        }
         if self.proven.contains(&key) || !self.in_progress.insert(key.clone()) {
             return Ok(());
         }
@@ -313,10 +386,11 @@ impl<'a> Resolver<'a> {
                 self.proven_log.push(key);
             }
             // Pairs proven while this one was assumed compatible may have relied on it.
-            Err(_) => {
+            Err(reason) => {
                 for pair in self.proven_log.drain(mark..) {
                     self.proven.remove(&pair);
                 }
+                self.failed.insert(key, reason.clone());
             }
         }
         result
@@ -361,16 +435,16 @@ impl<'a> Resolver<'a> {
 
     fn missing_field(&self, field: &RecordField, path: &mut Vec<Step>) -> String {
         path.push(Step::Field(field.name.clone()));
-        let name = render(path);
+        let name = subject(path);
         path.pop();
         match self.direction {
             Direction::NewReadsOld => format!(
-                "field {name} ({}) added without a default",
+                "{name} ({}) added without a default",
                 self.describe_reader(&field.schema)
             ),
-            Direction::OldReadsNew => format!(
-                "field {name} removed; readers of the old schema need it and it has no default"
-            ),
+            Direction::OldReadsNew => {
+                format!("{name} removed; readers of the old schema need it and it has no default")
+            }
         }
     }
 
@@ -392,8 +466,9 @@ impl<'a> Resolver<'a> {
             return Ok(());
         }
         let label = match path.last() {
-            Some(Step::Field(_)) => render(path),
-            _ => reader.name.fullname(None),
+            Some(Step::Field(_)) => subject(path).replacen("field ", "", 1),
+            None => reader.name.fullname(None),
+            Some(_) => format!("{} ({})", reader.name.fullname(None), subject(path)),
         };
         let symbols = match unknown.as_slice() {
             [one] => format!("symbol {one}"),
@@ -406,5 +481,16 @@ impl<'a> Resolver<'a> {
                  enum has no default)"
             ),
         })
+    }
+}
+
+/// How a schema is encoded, for logical types whose description hides it.
+fn underlying(schema: &Schema) -> String {
+    match encoding(schema) {
+        Encoding::Fixed(fixed) => {
+            format!("fixed {} (size {})", fixed.name.fullname(None), fixed.size)
+        }
+        Encoding::Primitive(primitive) => format!("{primitive:?}").to_ascii_lowercase(),
+        _ => "another encoding".to_string(),
     }
 }

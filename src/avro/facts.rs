@@ -31,6 +31,10 @@ pub(super) struct Facts {
     pub(super) bad_enum_defaults: Vec<String>,
     /// (field, record) pairs of union fields whose default fits none of the branches.
     pub(super) bad_union_defaults: Vec<(String, String)>,
+    /// The first thing Java's parser refuses and apache-avro accepts (see `rules`).
+    pub(super) refused: Option<String>,
+    /// A record is written as `"type": "error"`, which apache-avro does not know.
+    pub(super) has_error_type: bool,
 }
 
 impl Facts {
@@ -50,7 +54,11 @@ impl Facts {
     fn object(&mut self, object: &Map<String, Value>, namespace: &str, at: &str) {
         match object.get("type") {
             Some(Value::String(kind)) => match kind.as_str() {
-                "record" | "error" => self.record(object, namespace, at),
+                "record" => self.record(object, namespace, at),
+                "error" => {
+                    self.has_error_type = true;
+                    self.record(object, namespace, at);
+                }
                 "enum" => self.enumeration(object, namespace, at),
                 "fixed" => {
                     self.define(object, namespace, at);
@@ -98,6 +106,7 @@ impl Facts {
         } else {
             format!("{space}.{short}")
         };
+        self.check_named(object, &full, at);
         if self.defined.contains(&full) {
             if self.redefined.is_none() {
                 self.redefined = Some((full.clone(), at.to_string()));
@@ -122,6 +131,7 @@ impl Facts {
                 self.unnamed_fields.push(record.clone());
                 continue;
             };
+            self.check_field(field, name, &record);
             if !seen.insert(name) {
                 self.duplicate_fields
                     .push((name.to_string(), record.clone()));

@@ -30,13 +30,14 @@ mod compat;
 mod facts;
 mod lookup;
 mod parse;
+mod rules;
 mod types;
 mod unions;
 
 #[cfg(test)]
 mod tests;
 
-pub use compat::{Direction, Incompatibility, check_compatibility};
+pub use compat::{Direction, Incompatibility, check_compatibility, compatibility};
 pub use lookup::{FieldInfo, lookup_field};
 pub use parse::{SchemaProblem, parse};
 
@@ -70,5 +71,37 @@ impl Schema {
         level: Compatibility,
     ) -> Result<(), Incompatibility> {
         check_compatibility(self, previous, level)
+    }
+}
+
+/// kbundle's verdict for the differential test against Java's `SchemaCompatibility`
+/// (tests/avro_java.rs): `new` checked against `previous` (oldest first) at `level`, written as
+/// the registry spells it (`BACKWARD_TRANSITIVE`). Answers `compatible`, `incompatible`, or
+/// `invalid` when a schema does not parse. Not part of the interface.
+#[doc(hidden)]
+pub fn registry_verdict(new: &str, previous: &[&str], level: &str) -> &'static str {
+    let level = match level {
+        "NONE" => Compatibility::None,
+        "BACKWARD" => Compatibility::Backward,
+        "BACKWARD_TRANSITIVE" => Compatibility::BackwardTransitive,
+        "FORWARD" => Compatibility::Forward,
+        "FORWARD_TRANSITIVE" => Compatibility::ForwardTransitive,
+        "FULL" => Compatibility::Full,
+        "FULL_TRANSITIVE" => Compatibility::FullTransitive,
+        _ => return "unknown level",
+    };
+    let Ok(new) = parse(new) else {
+        return "invalid";
+    };
+    let Ok(previous) = previous
+        .iter()
+        .map(|p| parse(p))
+        .collect::<Result<Vec<_>, _>>()
+    else {
+        return "invalid";
+    };
+    match check_compatibility(&new, &previous, level) {
+        Ok(()) => "compatible",
+        Err(_) => "incompatible",
     }
 }

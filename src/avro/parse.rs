@@ -3,6 +3,7 @@
 
 use super::Schema;
 use super::facts::{COMPLEX, Facts, PRIMITIVES};
+use super::rules::errors_as_records;
 use crate::suggest::did_you_mean;
 use apache_avro::error::Details;
 use serde_json::Value;
@@ -34,11 +35,25 @@ pub fn parse(text: &str) -> Result<Schema, SchemaProblem> {
     if text.trim().is_empty() {
         return Err(problem("the schema is empty".to_string()));
     }
-    let json: Value = serde_json::from_str(text).map_err(|e| json_problem(&e))?;
+    let mut json: Value = serde_json::from_str(text).map_err(|e| json_problem(&e))?;
     let mut facts = Facts::default();
     facts.walk(&json, "", "the top-level schema");
+    if facts.has_error_type {
+        errors_as_records(&mut json);
+    }
     let schema = apache_avro::Schema::parse(&json)
         .map_err(|e| problem(avro_message(e.into_details(), &facts)))?;
+    if let Some(message) = facts.refused.take() {
+        return Err(problem(message));
+    }
+    // apache-avro resolves a reference to another type's alias; Java's parser (and so the
+    // registry) knows types only by their names.
+    if let Some((written, _, _)) = facts.unknown_refs.first() {
+        return Err(problem(format!(
+            "{}; an alias names a type only when matching versions, never in a reference",
+            unknown_type(written, &facts)
+        )));
+    }
     // apache-avro quietly turns a second definition of a name into a reference to the first;
     // Avro's Java parser (and so the registry) rejects it.
     if let Some((name, at)) = facts.redefined {

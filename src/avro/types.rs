@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 pub(super) type NamedTypes<'a> = BTreeMap<String, &'a Schema>;
 
-/// Every named type defined in `schema`, by full name and by alias, to resolve references.
+/// Every named type defined in `schema`, by full name, to resolve references.
 pub(super) fn named_types(schema: &Schema) -> NamedTypes<'_> {
     let mut names = BTreeMap::new();
     collect_named(schema, &mut names);
@@ -18,11 +18,10 @@ pub(super) fn named_types(schema: &Schema) -> NamedTypes<'_> {
 }
 
 fn collect_named<'a>(schema: &'a Schema, names: &mut NamedTypes<'a>) {
-    let mut define = |name: &Name, aliases: Option<&Vec<Alias>>| {
+    // Names only: aliases match names across versions and never resolve a reference (Java's
+    // parser refuses a reference to an alias; see `rules`).
+    let mut define = |name: &Name, _aliases: Option<&Vec<Alias>>| {
         names.entry(name.fullname(None)).or_insert(schema);
-        for alias in aliases.into_iter().flatten() {
-            names.entry(alias.fullname(None)).or_insert(schema);
-        }
     };
     match schema {
         Schema::Record(record) => {
@@ -85,6 +84,14 @@ pub(super) enum Encoding<'a> {
 
 impl Encoding<'_> {
     /// Same kind of type, ignoring names, sizes and contents.
+    /// A record, enum or fixed: matched by name.
+    pub(super) fn is_named(&self) -> bool {
+        matches!(
+            self,
+            Encoding::Record(_) | Encoding::Enum(_) | Encoding::Fixed(_)
+        )
+    }
+
     pub(super) fn same_kind(&self, other: &Encoding<'_>) -> bool {
         match (self, other) {
             (Encoding::Primitive(a), Encoding::Primitive(b)) => a == b,

@@ -86,8 +86,11 @@ impl<'a> Resolver<'a> {
                 let same_kind: Vec<usize> = failures
                     .iter()
                     .enumerate()
+                    // A named branch of another name is a different branch, not the
+                    // writer's type changed: "lost union branch" says more than the names.
                     .filter(|(_, (branch, _))| {
-                        encoding(resolve(branch, &self.reader_names)).same_kind(&writer)
+                        let branch = encoding(resolve(branch, &self.reader_names));
+                        branch.same_kind(&writer) && !branch.is_named()
                     })
                     .map(|(i, _)| i)
                     .collect();

@@ -142,14 +142,6 @@ fn reasons_name_the_field_and_the_change() {
              cannot read double values as long",
         ),
         (
-            "decimal_scale_change",
-            C::Backward,
-            0,
-            Back,
-            "type of field amount changed from decimal(10,2) to decimal(10,3); decimals \
-             resolve only with the same precision and scale",
-        ),
-        (
             "enum_remove_symbol_without_default",
             C::Backward,
             0,

@@ -73,5 +73,6 @@ mod cases;
 mod compat;
 mod lookup;
 mod parse;
+mod registry;
 
 use cases::cases;
