@@ -263,10 +263,35 @@ fn adversarial() -> Vec<(String, Vec<String>, String)> {
             top_array(r#"{"name":"x","type":"int","default":1}"#),
         ),
     ];
-    cases
+    let mut all: Vec<(String, Vec<String>, String)> = cases
         .into_iter()
         .map(|(n, old, new)| (n.to_string(), vec![old], new))
-        .collect()
+        .collect();
+    // Item 9: 14 levels of same-short-name union branches (about 4.5 KB), a change at the bottom.
+    all.push((
+        "same_short_name_unions".to_string(),
+        vec![same_short_names(14, "int")],
+        same_short_names(14, "string"),
+    ));
+    all
+}
+
+/// The shape of src/avro/tests/registry.rs's `same_short_names` (and scripts/bench-avro-unions.sh).
+fn same_short_names(depth: usize, leaf: &str) -> String {
+    let mut union =
+        format!(r#"{{"type":"record","name":"Leaf","fields":[{{"name":"v","type":"{leaf}"}}]}}"#);
+    for d in (0..depth).rev() {
+        let next = d + 1;
+        let refs = if next == depth {
+            format!(r#""a{d}.Leaf""#)
+        } else {
+            format!(r#"["null","a{next}.Lk","b{next}.Lk","c{next}.Lk"]"#)
+        };
+        union = format!(
+            r#"["null",{{"type":"record","name":"Lk","namespace":"a{d}","fields":[{{"name":"n","type":{union}}}]}},{{"type":"record","name":"Lk","namespace":"b{d}","fields":[{{"name":"n","type":{refs}}}]}},{{"type":"record","name":"Lk","namespace":"c{d}","fields":[{{"name":"n","type":{refs}}}]}}]"#
+        );
+    }
+    record("Top", &format!(r#"{{"name":"n","type":{union}}}"#))
 }
 
 /// Every primitive (and a logical type or two) changed into every other as a field's type.
