@@ -4,6 +4,7 @@
 pub mod avro;
 pub mod backend;
 pub mod cli;
+pub mod credentials;
 pub mod diag;
 pub mod emit;
 pub mod model;

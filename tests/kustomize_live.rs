@@ -9,11 +9,11 @@
 
 mod support;
 
-use support::{assert_ok, docs, kbundle, kind, run, s, stderr, stdout};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::{assert_ok, docs, kbundle, kind, run, s, stderr, stdout};
 
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -18,16 +18,16 @@
 
 #[path = "live/broker.rs"]
 mod broker;
-mod support;
 #[path = "live/procs.rs"]
 mod procs;
 #[path = "live/scenarios.rs"]
 mod scenarios;
+mod support;
 
 use broker::{Broker, Jvm};
-use support::live;
 use std::process::Command;
 use std::time::Instant;
+use support::live;
 
 #[test]
 fn live_kafka_landscape() {

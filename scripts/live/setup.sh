@@ -13,3 +13,6 @@ echo "live setup: kustomize ready in $(( $(date +%s) - t ))s"
 t=$(date +%s)
 bash scripts/live/install-kafka.sh >/dev/null
 echo "live setup: Kafka jars ready in $(( $(date +%s) - t ))s"
+t=$(date +%s)
+bash scripts/live/avro-java.sh >/dev/null
+echo "live setup: Avro Java jars ready in $(( $(date +%s) - t ))s"

@@ -147,6 +147,8 @@ codes! {
         "kbundle does not know where the bundle's file is (stdin, a ResourceList without paths); run from the package or give paths.";
     FileMissing = "KB056", Error, "a file a bundle names does not exist",
         "The file named by the bundle is not there (under kustomize, add buildMetadata: [originAnnotations]).";
+    DataMeaningChanged = "KB060", Warning, "an accepted schema change alters what data means (a decimal's scale)",
+        "The Schema Registry accepts the change (it ignores logical types), but existing bytes read with the new scale mean a different number: migrate the data or keep the scale.";
     SchemaInvalid = "KB061", Error, "invalid Avro schema",
         "The schema file is not a valid Avro schema.";
     SchemaIncompatible = "KB062", Error, "incompatible schema change",

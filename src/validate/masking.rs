@@ -17,7 +17,7 @@ use crate::suggest::did_you_mean;
 use std::collections::BTreeMap;
 
 /// The parsed value schema of a topic, when it has one that validation of schemas accepted.
-pub fn value_schema(b: &BundleInput, topic: &Topic) -> Option<apache_avro::Schema> {
+pub fn value_schema(b: &BundleInput, topic: &Topic) -> Option<avro::Schema> {
     let name = topic.value_schema.as_deref()?;
     let schema = b.bundle.spec.schemas.iter().find(|s| s.name == name)?;
     let file = b.files.get(&schema.file)?.as_ref().ok()?;

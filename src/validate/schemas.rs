@@ -54,7 +54,7 @@ fn parse(
     f: &LoadedFile,
     at: &FieldPath,
     out: &mut Vec<Diagnostic>,
-) -> Option<apache_avro::Schema> {
+) -> Option<avro::Schema> {
     match avro::parse(&f.text) {
         Ok(s) => Some(s),
         Err(p) => {
@@ -205,7 +205,23 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             continue; // already reported; a partial history would give a wrong verdict
         }
         let level = s.compatibility.unwrap_or(env_spec.defaults.compatibility);
-        if let Err(e) = avro::check_compatibility(&new_schema, &previous, level) {
+        let e = match avro::compatibility(&new_schema, &previous, level) {
+            Ok(hazards) => {
+                for hazard in hazards {
+                    out.push(b.at(
+                        Diagnostic::warning(
+                            Code::DataMeaningChanged,
+                            format!("schema {:?}: {hazard}", s.name),
+                        )
+                        .with_hint("the registry accepts this change; make sure every producer and consumer moves to the new scale together"),
+                        &at.child_key("file"),
+                    ));
+                }
+                continue;
+            }
+            Err(e) => e,
+        };
+        {
             let against = previous_files.get(e.against).cloned().unwrap_or_default();
             let side = match e.direction {
                 Direction::NewReadsOld => {

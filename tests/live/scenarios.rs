@@ -1,8 +1,8 @@
 //! The parts of the live test, run in order against one broker.
 
 use super::broker::{Broker, Jvm};
-use super::support::{self, kind, s};
 use super::procs::{Proc, free_port};
+use super::support::{self, kind, s};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -21,6 +21,7 @@
 //! - KB079 error: the Environment's `strimzi.connectCluster` is not a valid KafkaConnect name.
 
 use super::{BundleInput, EnvInput};
+use crate::credentials;
 use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::ConfigValue;
@@ -307,7 +308,7 @@ fn check_value(
     out: &mut Vec<Diagnostic>,
 ) {
     let path = || at.child_key("config").key(key);
-    let credential = template::is_credential_key(key);
+    let credential = credentials::is_credential_key(key);
     match rendered {
         Err(e) => {
             // A literal secret that happens to contain `{{` or `{%` fails as a template, and
@@ -341,7 +342,7 @@ fn check_value(
             out.push(b.at(d, &path()));
         }
         Ok(rendered) => {
-            if credential && !rendered.trim().is_empty() && !template::is_reference(rendered) {
+            if credential && !rendered.trim().is_empty() && !credentials::is_reference(rendered) {
                 out.push(b.at(
                     Diagnostic::error(
                         Code::LiteralCredential,

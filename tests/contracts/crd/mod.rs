@@ -13,10 +13,10 @@
 
 use crate::support;
 
+use kbundle::backend::strimzi::connect;
 use kbundle::model::environment::{EnvironmentSpec, StrimziApiVersion};
 use kbundle::plan::connectors::{ConnectorPlan, ConnectorState, ConnectorType, Transform};
 use kbundle::render::{self, Options, Rendered};
-use kbundle::backend::strimzi::connect;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -101,7 +101,10 @@ fn read_text_items(text: &str, display: &str) -> Vec<kbundle::source::Item> {
 }
 
 /// Point every Environment among the items at a Strimzi API version.
-fn with_strimzi_api(mut items: Vec<kbundle::source::Item>, api: &str) -> Vec<kbundle::source::Item> {
+fn with_strimzi_api(
+    mut items: Vec<kbundle::source::Item>,
+    api: &str,
+) -> Vec<kbundle::source::Item> {
     let mut found = false;
     for item in &mut items {
         if item.value["kind"] == "Environment" {

@@ -15,12 +15,12 @@
 
 use crate::support;
 
-use kbundle::diag::Diagnostic;
-use kbundle::source::Origin;
-use kbundle::model::environment::EnvironmentSpec;
-use kbundle::backend::strimzi::metrics::{LAG_METRIC, OFFSET_METRIC, expr as strimzi_expr};
-use kbundle::plan::alerts::{AlertPlan, plan_alerts};
 use kbundle::backend::shared::prometheus::{alertmanager_config, prometheus_rule};
+use kbundle::backend::strimzi::metrics::{LAG_METRIC, OFFSET_METRIC, expr as strimzi_expr};
+use kbundle::diag::Diagnostic;
+use kbundle::model::environment::EnvironmentSpec;
+use kbundle::plan::alerts::{AlertPlan, plan_alerts};
+use kbundle::source::Origin;
 use kbundle::validate::{BundleInput, EnvInput, alerts};
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{self, Expr};
@@ -186,7 +186,8 @@ fn generate(b: &BundleInput, env: &EnvInput) -> (Vec<AlertPlan>, Value, Value) {
         .namespace
         .as_deref()
         .or(b.bundle.metadata.namespace.as_deref());
-    let rule = prometheus_rule(name, owner, ns, &plans, spec, &strimzi_expr).expect("a PrometheusRule");
+    let rule =
+        prometheus_rule(name, owner, ns, &plans, spec, &strimzi_expr).expect("a PrometheusRule");
     let amc = alertmanager_config(name, owner, ns, &plans, spec).expect("an AlertmanagerConfig");
     (plans, rule, amc)
 }

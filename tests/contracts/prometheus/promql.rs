@@ -151,7 +151,10 @@ pub fn every_expression_parses_as_the_intended_promql() {
         .collect();
     assert_eq!(
         exprs,
-        plans.iter().map(|p| strimzi_expr(&p.condition)).collect::<Vec<_>>()
+        plans
+            .iter()
+            .map(|p| strimzi_expr(&p.condition))
+            .collect::<Vec<_>>()
     );
 
     let (plans, _, _) = generate(&bundle(BILLING), &environment(BILLING_ENV));
