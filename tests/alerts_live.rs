@@ -743,6 +743,17 @@ fn the_operator_routes_each_bundles_alerts_to_exactly_its_receivers() {
         amtool_routes(&amtool, &config, &labels),
         BTreeSet::from(["platform-default".to_string()])
     );
+    // Nor does another alert that merely carries a bundle's label (a platform rule, or one the
+    // bundle no longer declares): the root route matches the bundle's alert names only.
+    let labels = BTreeMap::from([
+        ("alertname".to_string(), "KafkaBrokerDown".to_string()),
+        ("bundle".to_string(), "orders".to_string()),
+        ("namespace".to_string(), fx.ns.clone()),
+    ]);
+    assert_eq!(
+        amtool_routes(&amtool, &config, &labels),
+        BTreeSet::from(["platform-default".to_string()])
+    );
 
     // A Secret the cluster lacks fails the conversion, as the operator rejects the config.
     let (missing, _) = refs.iter().next().expect("a ref");
