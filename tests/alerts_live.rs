@@ -107,7 +107,11 @@ fn expectations(input: &[Value]) -> Vec<Expect> {
                     topic: l["topic"].as_str().map(str::to_string),
                     above: l["above"].as_u64().expect("above"),
                 };
-                out.push(base("KafkaConsumerLag", kind, l["for"].as_str().expect("for")));
+                out.push(base(
+                    "KafkaConsumerLag",
+                    kind,
+                    l["for"].as_str().expect("for"),
+                ));
             }
             if let Some(t) = a.get("throughput") {
                 let for_ = t["for"].as_str().expect("for");
@@ -278,14 +282,22 @@ fn scenarios(e: &Expect, ns: &str) -> Vec<Scenario> {
                     }
                 }
                 if noise {
-                    push("another-group", topic.as_deref().unwrap_or("first.topic.v1"), above * 10 + 1);
+                    push(
+                        "another-group",
+                        topic.as_deref().unwrap_or("first.topic.v1"),
+                        above * 10 + 1,
+                    );
                 }
                 out
             };
             // Pending from the first evaluation (t=0), firing once it held for `for`.
             vec![
                 Scenario {
-                    name: format!("{}: lag {} > {above} fires after {f}s", e.alertname, above + 1),
+                    name: format!(
+                        "{}: lag {} > {above} fires after {f}s",
+                        e.alertname,
+                        above + 1
+                    ),
                     series: lag_series(above + 1, true),
                     checks: vec![(f - STEP, false), (f, true), (f + 300, true)],
                     labels: labels.clone(),
@@ -306,7 +318,11 @@ fn scenarios(e: &Expect, ns: &str) -> Vec<Scenario> {
         } => {
             labels.insert("topic".into(), topic.clone());
             let p = *per_s;
-            assert!(p >= 2 * STEP, "{}: per {p}s holds fewer than two samples", e.alertname);
+            assert!(
+                p >= 2 * STEP,
+                "{}: per {p}s holds fewer than two samples",
+                e.alertname
+            );
             let n = (p + f + 600) / STEP;
             // Messages per `per` just past and just short of the threshold: a relative margin far
             // above float error, far below any threshold change worth catching.
@@ -331,7 +347,10 @@ fn scenarios(e: &Expect, ns: &str) -> Vec<Scenario> {
                     .collect()
             };
             // Another topic on the wrong side: silent for a low alert, busy for a high one.
-            let noise = offset_series(if *low { 0.0 } else { threshold * 10.0 + 10.0 }, "some.other.topic.v1");
+            let noise = offset_series(
+                if *low { 0.0 } else { threshold * 10.0 + 10.0 },
+                "some.other.topic.v1",
+            );
             // When the condition starts to hold: a low alert at the first evaluation with two
             // samples (a partial window counts fewer messages), a high one at the first full
             // window (`per` minus one step: the range is left-open).
@@ -341,12 +360,13 @@ fn scenarios(e: &Expect, ns: &str) -> Vec<Scenario> {
                 return vec![];
             }
             let mut s = vec![Scenario {
-                name: format!(
-                    "{}: {fire} messages per {p}s fires after {f}s",
-                    e.alertname
-                ),
+                name: format!("{}: {fire} messages per {p}s fires after {f}s", e.alertname),
                 series: [offset_series(fire, topic), noise.clone()].concat(),
-                checks: vec![(active + f - STEP, false), (active + f, true), (active + f + 300, true)],
+                checks: vec![
+                    (active + f - STEP, false),
+                    (active + f, true),
+                    (active + f + 300, true),
+                ],
                 labels: labels.clone(),
             }];
             s.push(Scenario {
@@ -382,7 +402,12 @@ fn promtool_tests(expects: &[&Expect], rules: &Value, ns: &str) -> Value {
                 .as_object()
                 .expect("annotations")
                 .iter()
-                .map(|(k, v)| (k.clone(), json!(expand(v.as_str().expect("text"), &s.labels))))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        json!(expand(v.as_str().expect("text"), &s.labels)),
+                    )
+                })
                 .collect();
             let alert_rule_test: Vec<Value> = s
                 .checks
@@ -459,7 +484,10 @@ fn promtool_check_rules_accepts_every_generated_rule_group() {
     };
     let mut files = fixture().rules;
     // And the example the README walks through.
-    let example = render(&["examples/gitops/base", "examples/gitops/overlays/prod/environment.yaml"]);
+    let example = render(&[
+        "examples/gitops/base",
+        "examples/gitops/overlays/prod/environment.yaml",
+    ]);
     for (bundle, rules) in rule_files(&example) {
         files.insert(format!("example-{bundle}"), rules);
     }
@@ -481,7 +509,8 @@ fn promtool_check_rules_accepts_every_generated_rule_group() {
     }
     // Negative control: promtool does reject a broken rule.
     let mut broken = files.values().next().expect("a file").clone();
-    broken["groups"][0]["rules"][0]["expr"] = json!("sum by (namespace (kafka_consumergroup_lag_sum)");
+    broken["groups"][0]["rules"][0]["expr"] =
+        json!("sum by (namespace (kafka_consumergroup_lag_sum)");
     let path = t.path().join("broken.json");
     write_json(&path, &broken);
     let mut cmd = Command::new(&promtool);
@@ -496,10 +525,21 @@ fn every_alert_fires_after_for_past_its_threshold_and_only_then() {
     };
     let fx = fixture();
     // Every kind kbundle generates is covered by the fixture.
-    for prefix in ["KafkaConsumerLag", "KafkaThroughputLow", "KafkaThroughputHigh"] {
-        assert!(fx.expects.iter().any(|e| e.alertname.starts_with(prefix)), "{prefix}");
+    for prefix in [
+        "KafkaConsumerLag",
+        "KafkaThroughputLow",
+        "KafkaThroughputHigh",
+    ] {
+        assert!(
+            fx.expects.iter().any(|e| e.alertname.starts_with(prefix)),
+            "{prefix}"
+        );
     }
-    assert!(fx.expects.iter().any(|e| matches!(&e.kind, Kind::Lag { topic: None, .. })));
+    assert!(
+        fx.expects
+            .iter()
+            .any(|e| matches!(&e.kind, Kind::Lag { topic: None, .. }))
+    );
     let generated: usize = fx.rules.values().map(|r| rules_of(r).count()).sum();
     assert_eq!(generated, fx.expects.len(), "one rule per expected alert");
     let t = tempfile::tempdir().expect("tempdir");
@@ -541,27 +581,51 @@ fn the_rule_tests_fail_when_a_threshold_duration_or_label_changes() {
     let t = tempfile::tempdir().expect("tempdir");
     type Mutation = (&'static str, Box<dyn Fn(&mut Value, &Expect)>);
     let mutations: Vec<Mutation> = vec![
-        ("threshold up", Box::new(|r, e| {
-            let expr = r["expr"].as_str().expect("expr");
-            r["expr"] = json!(with_threshold(expr, |n| match e.kind {
-                Kind::Lag { .. } => n + 1.0,
-                Kind::Throughput { .. } => n * 1.0001,
-            }));
-        })),
-        ("threshold down", Box::new(|r, e| {
-            let expr = r["expr"].as_str().expect("expr");
-            r["expr"] = json!(with_threshold(expr, |n| match e.kind {
-                Kind::Lag { .. } => n - 1.0,
-                Kind::Throughput { .. } => n * 0.9999,
-            }));
-        })),
-        ("for longer", Box::new(|r, e| r["for"] = json!(dur(e.for_s + STEP)))),
-        ("for shorter", Box::new(|r, e| r["for"] = json!(dur(e.for_s - STEP)))),
-        ("owner label", Box::new(|r, _| r["labels"]["owner"] = json!("team-someone-else"))),
-        ("severity label", Box::new(|r, _| r["labels"]["severity"] = json!("none"))),
-        ("bundle label dropped", Box::new(|r, _| {
-            r["labels"].as_object_mut().expect("labels").remove("bundle");
-        })),
+        (
+            "threshold up",
+            Box::new(|r, e| {
+                let expr = r["expr"].as_str().expect("expr");
+                r["expr"] = json!(with_threshold(expr, |n| match e.kind {
+                    Kind::Lag { .. } => n + 1.0,
+                    Kind::Throughput { .. } => n * 1.0001,
+                }));
+            }),
+        ),
+        (
+            "threshold down",
+            Box::new(|r, e| {
+                let expr = r["expr"].as_str().expect("expr");
+                r["expr"] = json!(with_threshold(expr, |n| match e.kind {
+                    Kind::Lag { .. } => n - 1.0,
+                    Kind::Throughput { .. } => n * 0.9999,
+                }));
+            }),
+        ),
+        (
+            "for longer",
+            Box::new(|r, e| r["for"] = json!(dur(e.for_s + STEP))),
+        ),
+        (
+            "for shorter",
+            Box::new(|r, e| r["for"] = json!(dur(e.for_s - STEP))),
+        ),
+        (
+            "owner label",
+            Box::new(|r, _| r["labels"]["owner"] = json!("team-someone-else")),
+        ),
+        (
+            "severity label",
+            Box::new(|r, _| r["labels"]["severity"] = json!("none")),
+        ),
+        (
+            "bundle label dropped",
+            Box::new(|r, _| {
+                r["labels"]
+                    .as_object_mut()
+                    .expect("labels")
+                    .remove("bundle");
+            }),
+        ),
     ];
     for (bundle, rules) in &fx.rules {
         let mine: Vec<&Expect> = fx.expects.iter().filter(|e| &e.bundle == bundle).collect();
@@ -570,7 +634,11 @@ fn the_rule_tests_fail_when_a_threshold_duration_or_label_changes() {
             for (what, m) in &mutations {
                 let changed = mutate(rules, &e.alertname, |r| m(r, e));
                 let run = promtool_test(&promtool, t.path(), &changed, &tests);
-                assert!(!run.ok, "{what} of {} went unnoticed:\n{}", e.alertname, run.output);
+                assert!(
+                    !run.ok,
+                    "{what} of {} went unnoticed:\n{}",
+                    e.alertname, run.output
+                );
                 assert!(run.output.contains(&e.alertname), "{what}: {}", run.output);
             }
         }
@@ -614,7 +682,11 @@ receivers:
   - name: platform-default
 ";
 
-fn amtool_routes(amtool: &Path, config: &Path, labels: &BTreeMap<String, String>) -> BTreeSet<String> {
+fn amtool_routes(
+    amtool: &Path,
+    config: &Path,
+    labels: &BTreeMap<String, String>,
+) -> BTreeSet<String> {
     let mut cmd = Command::new(amtool);
     cmd.args(["config", "routes", "test"])
         .arg(format!("--config.file={}", config.display()));
@@ -654,7 +726,10 @@ fn the_operator_routes_each_bundles_alerts_to_exactly_its_receivers() {
     // The harness supplies the Secrets a cluster would hold.
     let mut by_secret: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
     for (n, k) in &refs {
-        by_secret.entry(n).or_default().insert(k.clone(), json!(dummy(n, k)));
+        by_secret
+            .entry(n)
+            .or_default()
+            .insert(k.clone(), json!(dummy(n, k)));
     }
     let mut stream = String::new();
     for a in &amcs {
@@ -685,14 +760,21 @@ fn the_operator_routes_each_bundles_alerts_to_exactly_its_receivers() {
 
     // Each reference resolved to its own Secret's key.
     for (n, k) in &refs {
-        assert!(generated.contains(&dummy(n, k)), "{n}/{k} not resolved:\n{generated}");
+        assert!(
+            generated.contains(&dummy(n, k)),
+            "{n}/{k} not resolved:\n{generated}"
+        );
     }
 
     let mut cmd = Command::new(&amtool);
     cmd.args(["check-config"]).arg(&config);
     let out = common::run(cmd);
     common::assert_ok(&out, "amtool check-config");
-    assert!(common::stdout(&out).contains("SUCCESS"), "{}", common::stdout(&out));
+    assert!(
+        common::stdout(&out).contains("SUCCESS"),
+        "{}",
+        common::stdout(&out)
+    );
 
     let receiver = |bundle: &str, r: &str| format!("{}/{bundle}-kbundle-routing/{r}", fx.ns);
     let mut checked = 0;
@@ -720,20 +802,29 @@ fn the_operator_routes_each_bundles_alerts_to_exactly_its_receivers() {
         assert_eq!(got, want, "{} with {labels:?}", e.alertname);
         // Never another bundle's receiver (team-chat exists under both bundles).
         assert!(
-            got.iter().all(|r| r.contains(&format!("/{}-kbundle-routing/", e.bundle))),
+            got.iter()
+                .all(|r| r.contains(&format!("/{}-kbundle-routing/", e.bundle))),
             "{got:?}"
         );
         // The operator's namespace matcher: the same alert from another namespace's exporter is
         // not this AlertmanagerConfig's.
         labels.insert("namespace".into(), "elsewhere".into());
         let got = amtool_routes(&amtool, &config, &labels);
-        assert_eq!(got, BTreeSet::from(["platform-default".to_string()]), "{labels:?}");
+        assert_eq!(
+            got,
+            BTreeSet::from(["platform-default".to_string()]),
+            "{labels:?}"
+        );
         checked += 1;
     }
     assert_eq!(checked, fx.expects.len());
     // An alert claiming another bundle's name, or kbundle's alert name under another bundle
     // label, reaches neither bundle's pager.
-    let orders = fx.expects.iter().find(|e| e.bundle == "orders").expect("orders");
+    let orders = fx
+        .expects
+        .iter()
+        .find(|e| e.bundle == "orders")
+        .expect("orders");
     let labels = BTreeMap::from([
         ("alertname".to_string(), orders.alertname.clone()),
         ("bundle".to_string(), "payments".to_string()),
@@ -765,5 +856,9 @@ fn the_operator_routes_each_bundles_alerts_to_exactly_its_receivers() {
     assert!(without.len() < stream.len());
     let out = convert(&without);
     common::assert_failed(&out, "amconvert without a referenced Secret");
-    assert!(common::stderr(&out).contains(missing.as_str()), "{}", common::stderr(&out));
+    assert!(
+        common::stderr(&out).contains(missing.as_str()),
+        "{}",
+        common::stderr(&out)
+    );
 }

@@ -90,8 +90,15 @@ fn hooks(rendered: &[Value], name_part: &str) -> Vec<Hook> {
                 Some(v) => v.to_string(),
                 None => {
                     // A Secret reference: the cluster's value, a dummy here.
-                    let key_ref = e["valueFrom"]["secretKeyRef"]["key"].as_str().expect("secret key");
-                    if key_ref == "password" { PASSWORD } else { USER }.to_string()
+                    let key_ref = e["valueFrom"]["secretKeyRef"]["key"]
+                        .as_str()
+                        .expect("secret key");
+                    if key_ref == "password" {
+                        PASSWORD
+                    } else {
+                        USER
+                    }
+                    .to_string()
                 }
             };
             env.insert(key, value);
@@ -144,7 +151,11 @@ fn run(h: &Hook, work: &Path, env: &[(&str, &str)], path_prefix: Option<&Path>) 
     for (k, v) in &h.files {
         std::fs::write(mount.join(k), v).expect("write");
     }
-    assert!(h.script.contains(&h.mount) && h.script.contains("/tmp/"), "{}", h.script);
+    assert!(
+        h.script.contains(&h.mount) && h.script.contains("/tmp/"),
+        "{}",
+        h.script
+    );
     // /tmp first: the work directory itself may be under /tmp.
     let script = h
         .script
@@ -183,7 +194,12 @@ fn schema_hooks_register_once_and_fail_on_an_incompatible_schema_with_the_regist
     }
     let rendered = render();
     let hooks = hooks(&rendered, "-schema-");
-    assert_eq!(hooks.len(), 3, "{:?}", hooks.iter().map(|h| &h.name).collect::<Vec<_>>());
+    assert_eq!(
+        hooks.len(),
+        3,
+        "{:?}",
+        hooks.iter().map(|h| &h.name).collect::<Vec<_>>()
+    );
     let t = tempfile::tempdir().expect("tempdir");
 
     // A fresh registry: every subject is new, registered at the bundle's level.
@@ -191,16 +207,27 @@ fn schema_hooks_register_once_and_fail_on_an_incompatible_schema_with_the_regist
     for h in &hooks {
         let r = run(h, t.path(), &[("SR_URL", &reg.url)], None);
         assert!(r.ok, "{}: {}{}", h.name, r.stdout, r.stderr);
-        assert!(r.stdout.contains("is new") && r.stdout.contains("registered"), "{}", r.stdout);
+        assert!(
+            r.stdout.contains("is new") && r.stdout.contains("registered"),
+            "{}",
+            r.stdout
+        );
     }
     let after_first = reg.snapshot();
     for h in &hooks {
         let subject = &h.env["SUBJECT"];
         let versions = &after_first.subjects[subject];
         assert_eq!(versions.len(), 1, "{subject}");
-        assert_eq!(versions[0].1, canonical(&h.files["schema.avsc"]), "{subject}");
+        assert_eq!(
+            versions[0].1,
+            canonical(&h.files["schema.avsc"]),
+            "{subject}"
+        );
         let level: Value = serde_json::from_str(&h.files["compatibility.json"]).expect("json");
-        assert_eq!(after_first.config[subject], level["compatibility"].as_str().expect("level"));
+        assert_eq!(
+            after_first.config[subject],
+            level["compatibility"].as_str().expect("level")
+        );
     }
 
     // A re-run changes nothing: no registration call, same versions and ids.
@@ -240,7 +267,10 @@ fn schema_hooks_register_once_and_fail_on_an_incompatible_schema_with_the_regist
     // An incompatible one (the registered version has `amount` as a string) fails with the
     // registry's own message, and registers nothing.
     let reg = Registry::start(Some((USER, PASSWORD)));
-    let clash = history.replace(r#"{"name": "amount", "type": "long"}"#, r#"{"name": "amount", "type": "string"}"#);
+    let clash = history.replace(
+        r#"{"name": "amount", "type": "long"}"#,
+        r#"{"name": "amount", "type": "string"}"#,
+    );
     assert_ne!(clash, history);
     reg.preload("orders.created.v1-value", &clash);
     let r = run(value, t.path(), &[("SR_URL", &reg.url)], None);
@@ -253,10 +283,19 @@ fn schema_hooks_register_once_and_fail_on_an_incompatible_schema_with_the_regist
     );
     let st = reg.snapshot();
     assert_eq!(st.subjects["orders.created.v1-value"].len(), 1);
-    assert!(st.log.iter().all(|c| !c.ends_with("/versions")), "{:?}", st.log);
+    assert!(
+        st.log.iter().all(|c| !c.ends_with("/versions")),
+        "{:?}",
+        st.log
+    );
 
     // Wrong credentials: the first call fails, nothing is changed.
-    let r = run(value, t.path(), &[("SR_URL", &reg.url), ("SR_PASSWORD", "wrong")], None);
+    let r = run(
+        value,
+        t.path(),
+        &[("SR_URL", &reg.url), ("SR_PASSWORD", "wrong")],
+        None,
+    );
     assert!(!r.ok);
     assert!(r.stderr.contains("HTTP 401"), "{}", r.stderr);
     assert_eq!(reg.snapshot().subjects["orders.created.v1-value"].len(), 1);
@@ -309,7 +348,12 @@ esac
 fn the_rendered_ksql_migration_job_applies_each_migration_once() {
     let rendered = render();
     let hooks = hooks(&rendered, "-ksql-");
-    assert_eq!(hooks.len(), 1, "{:?}", hooks.iter().map(|h| &h.name).collect::<Vec<_>>());
+    assert_eq!(
+        hooks.len(),
+        1,
+        "{:?}",
+        hooks.iter().map(|h| &h.name).collect::<Vec<_>>()
+    );
     let h = &hooks[0];
     let mut migrations: Vec<&String> = h.files.keys().filter(|k| k.starts_with('V')).collect();
     migrations.sort();
@@ -325,7 +369,11 @@ fn the_rendered_ksql_migration_job_applies_each_migration_once() {
         .lines()
         .map(|l| l.split_whitespace().skip(2).collect::<Vec<_>>().join(" "))
         .collect();
-    let mut want = vec!["info".to_string(), "initialize-metadata".into(), "apply --all".into()];
+    let mut want = vec![
+        "info".to_string(),
+        "initialize-metadata".into(),
+        "apply --all".into(),
+    ];
     want.extend(migrations.iter().map(|m| String::new() + m));
     want.push("info".into());
     // `applied <file>` lines have no config-file prefix: they keep their text after skip(2).
@@ -336,10 +384,17 @@ fn the_rendered_ksql_migration_job_applies_each_migration_once() {
         .collect();
     assert_eq!(commands, want, "{calls}");
     // The properties file the Job wrote: the URL from the Job, the credentials from the Secret.
-    let config = std::fs::read_to_string(t.path().join("tmp/kbundle-ksql/ksql-migrations.properties"))
-        .expect("properties");
-    assert!(config.contains(&format!("ksql.server.url={}\n", h.env["KSQL_URL"])), "{config}");
-    assert!(config.contains(&format!("ksql.auth.basic.username={USER}\n")), "{config}");
+    let config =
+        std::fs::read_to_string(t.path().join("tmp/kbundle-ksql/ksql-migrations.properties"))
+            .expect("properties");
+    assert!(
+        config.contains(&format!("ksql.server.url={}\n", h.env["KSQL_URL"])),
+        "{config}"
+    );
+    assert!(
+        config.contains(&format!("ksql.auth.basic.username={USER}\n")),
+        "{config}"
+    );
 
     // Second sync: metadata found, nothing applied again.
     let second = run(h, t.path(), &[], Some(&bin));
@@ -347,7 +402,11 @@ fn the_rendered_ksql_migration_job_applies_each_migration_once() {
     let calls2 = std::fs::read_to_string(state.join("calls")).expect("calls");
     let new: Vec<&str> = calls2.lines().skip(calls.lines().count()).collect();
     assert_eq!(new.len(), 3, "{new:?}");
-    assert!(new.iter().all(|c| !c.starts_with("applied") && !c.contains("initialize")), "{new:?}");
+    assert!(
+        new.iter()
+            .all(|c| !c.starts_with("applied") && !c.contains("initialize")),
+        "{new:?}"
+    );
     let applied = std::fs::read_to_string(state.join("applied")).expect("applied");
     assert_eq!(applied.lines().collect::<Vec<_>>(), migrations);
 }

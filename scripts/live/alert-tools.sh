@@ -4,7 +4,8 @@
 #   promtool   (github.com/prometheus/prometheus cmd/promtool)
 #   amtool     (github.com/prometheus/alertmanager cmd/amtool)
 #   amconvert  (tests/live/amconvert: prometheus-operator's own AlertmanagerConfig conversion)
-# and prints the directory holding them (the tests look there, or in $KBUNDLE_LIVE_BIN).
+# installs curl (the hook scripts' tool) if missing, and prints the directory holding the tools
+# (the tests look there, or in $KBUNDLE_LIVE_BIN).
 #
 # Versions: prometheus-operator v0.93.0 is the vendored CRDs' version (../shared/vendor/SOURCES.md,
 # pinned in tests/live/amconvert/go.mod); Prometheus and Alertmanager are the versions that
@@ -26,6 +27,14 @@ export GOMODCACHE="$cache/mod" GOCACHE="$cache/build" GOFLAGS="-trimpath -buildv
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOWORK=off
 bin="$cache/bin"
 mkdir -p "$bin"
+
+# The hook scripts' own tool (the hook image is curlimages/curl); Debian's package.
+if ! command -v curl >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  { $SUDO apt-get install -y -q curl || { $SUDO apt-get update -q && $SUDO apt-get install -y -q curl; }; } >&2
+fi
 
 if ! command -v go >/dev/null 2>&1; then
   echo "error: go is not on PATH; the live alert tools are built from the Go module proxy" >&2

@@ -258,7 +258,9 @@ pub fn alertmanager_config(
     // reaching the root receiver (found by `amtool config routes test`, tests/alerts_live.rs).
     let mut all: Vec<&str> = Vec::new();
     for a in alerts {
-        if routed.iter().any(|(_, names)| names.contains(&a.alertname.as_str()))
+        if routed
+            .iter()
+            .any(|(_, names)| names.contains(&a.alertname.as_str()))
             && !all.contains(&a.alertname.as_str())
         {
             all.push(&a.alertname);

@@ -221,14 +221,20 @@ fn handle(st: &mut State, method: &str, target: &str, body: &[u8]) -> (u16, Valu
                 return not_found_subject(subject);
             };
             let Some(s) = schema() else {
-                return (422, json!({"error_code": 42201, "message": "Invalid schema"}));
+                return (
+                    422,
+                    json!({"error_code": 42201, "message": "Invalid schema"}),
+                );
             };
             match versions.iter().position(|(_, t)| *t == s) {
                 Some(i) => (
                     200,
                     json!({"subject": subject, "id": versions[i].0, "version": i + 1, "schema": s}),
                 ),
-                None => (404, json!({"error_code": 40403, "message": "Schema not found"})),
+                None => (
+                    404,
+                    json!({"error_code": 40403, "message": "Schema not found"}),
+                ),
             }
         }
         ("POST", ["compatibility", "subjects", subject, "versions", "latest"]) => {
@@ -236,23 +242,48 @@ fn handle(st: &mut State, method: &str, target: &str, body: &[u8]) -> (u16, Valu
                 return not_found_subject(subject);
             };
             let Some(s) = schema() else {
-                return (422, json!({"error_code": 42201, "message": "Invalid schema"}));
+                return (
+                    422,
+                    json!({"error_code": 42201, "message": "Invalid schema"}),
+                );
             };
             let level = st.config.get(*subject).map_or("BACKWARD", String::as_str);
             let latest = &versions[versions.len() - 1..];
-            let messages = check(level, &s, if level.ends_with("_TRANSITIVE") { versions } else { latest });
-            (200, json!({"is_compatible": messages.is_empty(), "messages": messages}))
+            let messages = check(
+                level,
+                &s,
+                if level.ends_with("_TRANSITIVE") {
+                    versions
+                } else {
+                    latest
+                },
+            );
+            (
+                200,
+                json!({"is_compatible": messages.is_empty(), "messages": messages}),
+            )
         }
         ("POST", ["subjects", subject, "versions"]) => {
             let Some(s) = schema() else {
-                return (422, json!({"error_code": 42201, "message": "Invalid schema"}));
+                return (
+                    422,
+                    json!({"error_code": 42201, "message": "Invalid schema"}),
+                );
             };
-            let level = st.config.get(*subject).cloned().unwrap_or_else(|| "BACKWARD".into());
+            let level = st
+                .config
+                .get(*subject)
+                .cloned()
+                .unwrap_or_else(|| "BACKWARD".into());
             if let Some(versions) = st.subjects.get(*subject) {
                 if let Some((id, _)) = versions.iter().find(|(_, t)| *t == s) {
                     return (200, json!({"id": id}));
                 }
-                let against = if level.ends_with("_TRANSITIVE") { &versions[..] } else { &versions[versions.len() - 1..] };
+                let against = if level.ends_with("_TRANSITIVE") {
+                    &versions[..]
+                } else {
+                    &versions[versions.len() - 1..]
+                };
                 let messages = check(&level, &s, against);
                 if !messages.is_empty() {
                     return (
@@ -265,10 +296,16 @@ fn handle(st: &mut State, method: &str, target: &str, body: &[u8]) -> (u16, Valu
             }
             let id = st.next_id;
             st.next_id += 1;
-            st.subjects.entry(subject.to_string()).or_default().push((id, s));
+            st.subjects
+                .entry(subject.to_string())
+                .or_default()
+                .push((id, s));
             (200, json!({"id": id}))
         }
-        _ => (404, json!({"error_code": 404, "message": "HTTP 404 Not Found"})),
+        _ => (
+            404,
+            json!({"error_code": 404, "message": "HTTP 404 Not Found"}),
+        ),
     }
 }
 
