@@ -7,10 +7,11 @@
 //!   with `alert`, `expr`, `for`, labels `severity`/`bundle`/`owner` and annotations
 //!   `summary`/`description`.
 //! - `<bundle>-kbundle-routing` (AlertmanagerConfig): the root route matches `bundle="<bundle>"`
-//!   and has one child route per receiver, matching the alert names that notify it, with
-//!   `continue: true` so an alert reaches every receiver it names. The root route's receiver
-//!   (the operator requires one) is the first of them; it is never used because every alert
-//!   matches a child route. Grouping and timing are left to the platform's root route. Only the
+//!   and the bundle's routed alert names, and has one child route per receiver, matching the
+//!   alert names that notify it, with `continue: true` so an alert reaches every receiver it
+//!   names. The root route's receiver (the operator requires one) is the first of them; it is
+//!   never used because every alert the root matches matches a child route (without the alert
+//!   name matcher on the root, any other alert labelled `bundle="<bundle>"` would reach it). Grouping and timing are left to the platform's root route. Only the
 //!   receivers this bundle's alerts name are written, each by Secret reference
 //!   (`{name, key}`); the Secrets must live in the AlertmanagerConfig's namespace.
 //!
@@ -254,6 +255,19 @@ pub fn alertmanager_config(
         }
     }
     let first = routed.first()?.0.name.clone();
+    // Every routed alert name, in plan order: the root route matches only these, so another
+    // alert carrying `bundle="<bundle>"` falls through to the platform's routes instead of
+    // reaching the root receiver (found by `amtool config routes test`, tests/alerts_live.rs).
+    let mut all: Vec<&str> = Vec::new();
+    for a in alerts {
+        if routed
+            .iter()
+            .any(|(_, names)| names.contains(&a.alertname.as_str()))
+            && !all.contains(&a.alertname.as_str())
+        {
+            all.push(&a.alertname);
+        }
+    }
     let routes = routed
         .iter()
         .map(|(r, names)| Route {
@@ -274,11 +288,14 @@ pub fn alertmanager_config(
         spec: AlertmanagerConfigSpec {
             route: Route {
                 receiver: first,
-                matchers: vec![Matcher {
-                    name: LABEL_BUNDLE,
-                    match_type: "=",
-                    value: bundle.to_string(),
-                }],
+                matchers: vec![
+                    Matcher {
+                        name: LABEL_BUNDLE,
+                        match_type: "=",
+                        value: bundle.to_string(),
+                    },
+                    alertname_matcher(&all),
+                ],
                 continue_: None,
                 routes,
             },
@@ -442,7 +459,8 @@ mod tests {
             json!({
                 "route": {
                     "receiver": "oncall",
-                    "matchers": [{"name": "bundle", "matchType": "=", "value": "orders"}],
+                    "matchers": [{"name": "bundle", "matchType": "=", "value": "orders"},
+                                 {"name": "alertname", "matchType": "=~", "value": "A|B|C"}],
                     "routes": [
                         {"receiver": "oncall", "continue": true,
                          "matchers": [{"name": "alertname", "matchType": "=", "value": "A"}]},

@@ -20,9 +20,17 @@ pub fn routing_reaches_every_named_receiver_and_only_those() {
             "orders"
         );
     }
+    // The root matches the bundle's routed alerts only: another alert labelled with the
+    // bundle must not reach the root's receiver.
+    let routed: Vec<&str> = plans
+        .iter()
+        .filter(|p| !p.receivers.is_empty())
+        .map(|p| p.alertname.as_str())
+        .collect();
     assert_eq!(
         spec["route"]["matchers"],
-        json!([{"name": "bundle", "matchType": "=", "value": "orders"}])
+        json!([{"name": "bundle", "matchType": "=", "value": "orders"},
+               {"name": "alertname", "matchType": "=~", "value": routed.join("|")}])
     );
     let receivers: Vec<&str> = spec["receivers"]
         .as_array()
