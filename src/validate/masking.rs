@@ -20,8 +20,7 @@ use std::collections::BTreeMap;
 pub fn value_schema(b: &BundleInput, topic: &Topic) -> Option<avro::Schema> {
     let name = topic.value_schema.as_deref()?;
     let schema = b.bundle.spec.schemas.iter().find(|s| s.name == name)?;
-    let file = b.files.get(&schema.file)?.as_ref().ok()?;
-    avro::parse(&file.text).ok()
+    b.schema(&schema.file)?.ok()
 }
 
 /// Whether a rule on a field needs a transform class from the Environment, and which.

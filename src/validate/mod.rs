@@ -44,6 +44,23 @@ pub type RenderedConfig = BTreeMap<String, Result<String, crate::template::Templ
 pub struct Resolved {
     /// Per connector (in declaration order), its rendered config.
     pub connector_configs: Vec<RenderedConfig>,
+    /// Every schema file read, parsed once, by the path as written in the bundle.
+    pub schemas: BTreeMap<String, Result<crate::avro::Schema, crate::avro::SchemaProblem>>,
+}
+
+impl BundleInput {
+    /// The parsed schema of a file the bundle names: the check stage's parse, or (where a
+    /// bundle was never resolved, as in unit tests) a parse now.
+    pub fn schema(
+        &self,
+        path: &str,
+    ) -> Option<Result<crate::avro::Schema, crate::avro::SchemaProblem>> {
+        if let Some(parsed) = self.resolved.schemas.get(path) {
+            return Some(parsed.clone());
+        }
+        let file = self.files.get(path)?.as_ref().ok()?;
+        Some(crate::avro::parse(&file.text))
+    }
 }
 
 /// Bundles and the Environment that passed every check. Only the check stage makes one, so a
@@ -73,6 +90,15 @@ impl Checked {
     }
 }
 
+/// Parse every schema file the bundle names, once.
+fn resolve_schemas(b: &mut BundleInput) {
+    b.resolved.schemas = b
+        .files
+        .iter()
+        .filter_map(|(path, f)| Some((path.clone(), crate::avro::parse(&f.as_ref().ok()?.text))))
+        .collect();
+}
+
 /// Resolve what every rule and the plan need (rendered templates), then run every rule. The
 /// diagnostics come back either way; `Checked` only when none is an error.
 pub fn check(
@@ -82,6 +108,7 @@ pub fn check(
 ) -> (Option<Checked>, Vec<Diagnostic>) {
     for b in &mut bundles {
         connectors::resolve(b, &env);
+        resolve_schemas(b);
     }
     diags.extend(validate(&bundles, &env));
     crate::diag::sort(&mut diags);
@@ -183,4 +210,39 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     topics::check_across(bundles, &mut out);
     access::check_across(bundles, &mut out);
     out
+}
+
+#[cfg(test)]
+mod resolve_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn schemas_are_parsed_once_by_the_check_stage() {
+        let v = json!({
+            "apiVersion": "kbundle.dev/v1alpha1", "kind": "AppBundle",
+            "metadata": {"name": "orders"},
+            "spec": {"owner": "team"}
+        });
+        let file = |text: &str| {
+            Ok(LoadedFile {
+                display: "s.avsc".into(),
+                text: text.into(),
+            })
+        };
+        let mut b = BundleInput {
+            bundle: crate::model::parse_app_bundle(&v).expect("bundle"),
+            origin: Origin::default(),
+            files: BTreeMap::from([("s.avsc".to_string(), file(r#""string""#))]),
+            migrations: None,
+            resolved: Resolved::default(),
+        };
+        resolve_schemas(&mut b);
+        assert_eq!(b.resolved.schemas.len(), 1);
+        // Rules and plan read the check stage's parse, not the file again.
+        b.files.insert("s.avsc".into(), file("not a schema"));
+        assert!(matches!(b.schema("s.avsc"), Some(Ok(_))));
+        b.resolved.schemas.clear();
+        assert!(matches!(b.schema("s.avsc"), Some(Err(_))));
+    }
 }

@@ -51,11 +51,12 @@ fn file<'a>(
 
 fn parse(
     b: &BundleInput,
+    key: &str,
     f: &LoadedFile,
     at: &FieldPath,
     out: &mut Vec<Diagnostic>,
 ) -> Option<avro::Schema> {
-    match avro::parse(&f.text) {
+    match b.schema(key)? {
         Ok(s) => Some(s),
         Err(p) => {
             let position = match (p.line, p.column) {
@@ -187,7 +188,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
         let Some(current) = file(b, &s.file, &at.child_key("file"), out) else {
             continue;
         };
-        let Some(new_schema) = parse(b, current, &at.child_key("file"), out) else {
+        let Some(new_schema) = parse(b, &s.file, current, &at.child_key("file"), out) else {
             continue;
         };
         let mut previous = Vec::with_capacity(s.previous.len());
@@ -195,7 +196,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
         for (j, p) in s.previous.iter().enumerate() {
             let pat = at.child_key("previous").index(j);
             if let Some(f) = file(b, p, &pat, out)
-                && let Some(schema) = parse(b, f, &pat, out)
+                && let Some(schema) = parse(b, p, f, &pat, out)
             {
                 previous.push(schema);
                 previous_files.push(f.display.clone());
