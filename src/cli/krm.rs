@@ -11,8 +11,11 @@ pub fn run() -> u8 {
     let text = match read_stdin() {
         Ok(t) => t,
         Err(d) => {
-            eprint!("{}", diag::render_human(&[*d]));
-            return EXIT_ERRORS;
+            // Unreadable, too large or not UTF-8: an input failure, exit 2 as in every mode,
+            // and still a ResourceList whose result says why (kpt shows results).
+            eprint!("{}", diag::render_human(std::slice::from_ref(&*d)));
+            let _ = write_stdout(&error_list(&d));
+            return EXIT_USAGE;
         }
     };
     let (code, out) = process(&text);
@@ -22,22 +25,24 @@ pub fn run() -> u8 {
     code
 }
 
+/// An empty ResourceList whose one result is `d`.
+fn error_list(d: &crate::diag::Diagnostic) -> String {
+    let out = json!({
+        "apiVersion": "config.kubernetes.io/v1",
+        "kind": "ResourceList",
+        "items": [],
+        "results": diag::to_krm_results(std::slice::from_ref(d)),
+    });
+    crate::yaml::to_string(&out).unwrap_or_default()
+}
+
 /// The whole function as text in, text out: what the tests call.
 pub fn process(text: &str) -> (u8, String) {
     let mut list = match read_resource_list(text) {
         Ok(l) => l,
         Err(d) => {
             eprint!("{}", diag::render_human(std::slice::from_ref(&*d)));
-            let out = json!({
-                "apiVersion": "config.kubernetes.io/v1",
-                "kind": "ResourceList",
-                "items": [],
-                "results": diag::to_krm_results(&[*d]),
-            });
-            return (
-                EXIT_ERRORS,
-                crate::yaml::to_string(&out).unwrap_or_default(),
-            );
+            return (EXIT_ERRORS, error_list(&d));
         }
     };
     // kustomize runs an `exec:` KRM function in the kustomization's directory and, with

@@ -1,5 +1,5 @@
-//! A failed write is an I/O failure in every mode: exit 2, never 0 (regression: `kbundle render
-//! X > /dev/full` printed "No space left on device" and exited 0).
+//! Input and output failures exit 2 in every mode. A failed write never exits 0 (regression:
+//! `kbundle render X > /dev/full` printed "No space left on device" and exited 0).
 
 use std::fs::OpenOptions;
 use std::process::{Command, Stdio};
@@ -46,4 +46,27 @@ fn schema_check_json_and_explain_to_a_full_disk_exit_2() {
         let (code, stderr) = to_dev_full(cmd);
         assert_eq!(code, Some(2), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn krm_function_with_unreadable_stdin_exits_2_with_an_error_result() {
+    use std::io::Write;
+    let mut child = kbundle()
+        .arg("fn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kbundle fn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"apiVersion: v1\nkind: ResourceList\nitems: [\xff]\n")
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("kind: ResourceList"), "{stdout}");
+    assert!(stdout.contains("code: KB001"), "{stdout}");
 }
