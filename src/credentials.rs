@@ -468,6 +468,7 @@ mod tests {
         }
         // What the template functions emit is a reference.
         let ctx = TemplateContext {
+            reference: crate::backend::strimzi::connect::config_reference,
             env_name: "prod".into(),
             env_namespace: Some("kafka".into()),
             bundle_name: "orders".into(),

@@ -278,7 +278,8 @@ pub fn render_to(
     if let Some(b) = backend {
         b.check_environment(&env, &mut diags);
     }
-    let (checked, diags) = validate::check(bundles, env, diags);
+    let reference = backend.map(|b| b.config_reference());
+    let (checked, diags) = validate::check(bundles, env, reference, diags);
     let diags = no_bundle_warning(diags);
     let (Some(checked), Some(backend)) = (checked, backend) else {
         return Ok(diags);

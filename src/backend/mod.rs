@@ -30,6 +30,9 @@ pub trait Backend: Sync {
 
     /// An alert condition as PromQL over the metrics this operator's exporters expose.
     fn alert_expr(&self, condition: &AlertCondition) -> String;
+
+    /// How connector configs reference Secret and ConfigMap keys (`secret()` in templates).
+    fn config_reference(&self) -> crate::template::ReferenceSyntax;
 }
 
 /// The backend of a target; `None` for a target this version cannot render (refused by the

@@ -163,7 +163,11 @@ mod tests {
         .expect("environment");
         env.spec = spec.clone();
         let env = crate::validate::EnvInput { env, origin: None };
-        crate::validate::resolve_connectors(&mut b, &env);
+        crate::validate::resolve_connectors(
+            &mut b,
+            &env,
+            crate::backend::strimzi::connect::config_reference,
+        );
         plan_connectors(&b)
     }
 

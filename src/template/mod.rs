@@ -30,8 +30,10 @@ use lexer::check_allowed;
 use sandbox::{BundleValue, CappedWriter, EnvValue, MAX_OUTPUT_BYTES, sandboxed_tera};
 
 /// What a connector config template can see.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct TemplateContext {
+    /// How the backend writes `secret()` / `configmap()` in a connector config.
+    pub reference: ReferenceSyntax,
     /// `env.name`: the Environment's `metadata.name`.
     pub env_name: String,
     /// `env.namespace`: the Environment's `spec.namespace`; using it while unset is an error.
@@ -39,6 +41,19 @@ pub struct TemplateContext {
     /// `bundle.name`: the AppBundle's `metadata.name`.
     pub bundle_name: String,
 }
+
+/// What `secret()` / `configmap()` reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceKind {
+    Secret,
+    ConfigMap,
+}
+
+/// How a backend writes a reference to one key of a Kubernetes Secret or ConfigMap in a
+/// connector config, resolved by its Connect workers at run time (never a value): `(kind,
+/// namespace, name, key) → text`. The backend owns it: Strimzi's config providers read
+/// `${secrets:<namespace>/<name>:<key>}`.
+pub type ReferenceSyntax = fn(ReferenceKind, &str, &str, &str) -> String;
 
 /// A template that could not be rendered. `line`/`column` are 1-based (columns count
 /// characters) and point into the template string; the caller adds connector name and key.

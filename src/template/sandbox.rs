@@ -143,13 +143,13 @@ pub(super) fn sandboxed_tera(ctx: &TemplateContext) -> Tera {
     }
     tera.register_filter("replace", capped_replace);
 
-    let namespace = ctx.env_namespace.clone();
+    let (namespace, syntax) = (ctx.env_namespace.clone(), ctx.reference);
     tera.register_function("secret", move |kwargs: Kwargs, _: &State| {
-        provider_reference(Provider::Secret, namespace.as_deref(), &kwargs)
+        provider_reference(Provider::Secret, namespace.as_deref(), syntax, &kwargs)
     });
     let namespace = ctx.env_namespace.clone();
     tera.register_function("configmap", move |kwargs: Kwargs, _: &State| {
-        provider_reference(Provider::ConfigMap, namespace.as_deref(), &kwargs)
+        provider_reference(Provider::ConfigMap, namespace.as_deref(), syntax, &kwargs)
     });
     tera
 }
@@ -189,13 +189,10 @@ impl Provider {
         }
     }
 
-    /// The provider prefix Strimzi's `KubernetesSecretConfigProvider` /
-    /// `KubernetesConfigMapConfigProvider` are conventionally registered under
-    /// (`config.providers: secrets,configmaps`).
-    fn prefix(self) -> &'static str {
+    fn reference_kind(self) -> super::ReferenceKind {
         match self {
-            Provider::Secret => "secrets",
-            Provider::ConfigMap => "configmaps",
+            Provider::Secret => super::ReferenceKind::Secret,
+            Provider::ConfigMap => super::ReferenceKind::ConfigMap,
         }
     }
 
@@ -207,10 +204,12 @@ impl Provider {
     }
 }
 
-/// `secret(name=, key=)` / `configmap(name=, key=)` → `${secrets:<namespace>/<name>:<key>}`.
+/// `secret(name=, key=)` / `configmap(name=, key=)` → the backend's reference syntax (Strimzi:
+/// `${secrets:<namespace>/<name>:<key>}`).
 pub(super) fn provider_reference(
     provider: Provider,
     namespace: Option<&str>,
+    syntax: super::ReferenceSyntax,
     kwargs: &Kwargs,
 ) -> TeraResult<String> {
     let function = provider.function();
@@ -256,9 +255,8 @@ pub(super) fn provider_reference(
     }
     let Some(namespace) = namespace else {
         return Err(tera::Error::message(format!(
-            "{NO_NAMESPACE}; {function}() needs it to reference the {kind} as \
-             ${{{}:<namespace>/{name}:{key}}}",
-            provider.prefix()
+            "{NO_NAMESPACE}; {function}() needs it to reference the {kind} as {}",
+            syntax(provider.reference_kind(), "<namespace>", &name, &key)
         )));
     };
     if let Some(problem) = names::dns_label_problem(namespace) {
@@ -266,10 +264,7 @@ pub(super) fn provider_reference(
             "env.namespace `{namespace}` is not a valid namespace: it {problem}"
         )));
     }
-    Ok(format!(
-        "${{{}:{namespace}/{name}:{key}}}",
-        provider.prefix()
-    ))
+    Ok(syntax(provider.reference_kind(), namespace, &name, &key))
 }
 
 /// Kubernetes' rule for Secret and ConfigMap data keys (`IsConfigMapKey`).

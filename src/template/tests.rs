@@ -3,8 +3,18 @@
 use super::sandbox::NO_NAMESPACE;
 use super::*;
 
+/// The Strimzi config-provider shape, which the expectations below are written in.
+fn provider_syntax(kind: ReferenceKind, namespace: &str, name: &str, key: &str) -> String {
+    let provider = match kind {
+        ReferenceKind::Secret => "secrets",
+        ReferenceKind::ConfigMap => "configmaps",
+    };
+    format!("${{{provider}:{namespace}/{name}:{key}}}")
+}
+
 fn ctx() -> TemplateContext {
     TemplateContext {
+        reference: provider_syntax,
         env_name: "prod".into(),
         env_namespace: Some("kafka".into()),
         bundle_name: "orders".into(),

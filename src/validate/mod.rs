@@ -101,13 +101,19 @@ fn resolve_schemas(b: &mut BundleInput) {
 
 /// Resolve what every rule and the plan need (rendered templates), then run every rule. The
 /// diagnostics come back either way; `Checked` only when none is an error.
+///
+/// `reference` is the backend's syntax for Secret and ConfigMap references in connector
+/// configs; `None` (a target without a backend, refused already) renders no template.
 pub fn check(
     mut bundles: Vec<BundleInput>,
     env: EnvInput,
+    reference: Option<crate::template::ReferenceSyntax>,
     mut diags: Vec<Diagnostic>,
 ) -> (Option<Checked>, Vec<Diagnostic>) {
     for b in &mut bundles {
-        connectors::resolve(b, &env);
+        if let Some(reference) = reference {
+            connectors::resolve(b, &env, reference);
+        }
         resolve_schemas(b);
     }
     diags.extend(validate(&bundles, &env));

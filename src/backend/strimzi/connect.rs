@@ -17,6 +17,23 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// How a Strimzi connector config references a Secret or ConfigMap key: through Strimzi's
+/// `KubernetesSecretConfigProvider` / `KubernetesConfigMapConfigProvider`, conventionally
+/// registered as `config.providers: secrets,configmaps` on the KafkaConnect, which read
+/// `${secrets:<namespace>/<name>:<key>}` when the task starts.
+pub fn config_reference(
+    kind: crate::template::ReferenceKind,
+    namespace: &str,
+    name: &str,
+    key: &str,
+) -> String {
+    let provider = match kind {
+        crate::template::ReferenceKind::Secret => "secrets",
+        crate::template::ReferenceKind::ConfigMap => "configmaps",
+    };
+    format!("${{{provider}:{namespace}/{name}:{key}}}")
+}
+
 /// Label naming the KafkaConnect a KafkaConnector runs on.
 pub const CLUSTER_LABEL: &str = "strimzi.io/cluster";
 

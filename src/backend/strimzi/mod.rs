@@ -131,6 +131,10 @@ impl super::Backend for Strimzi {
     fn alert_expr(&self, condition: &AlertCondition) -> String {
         metrics::expr(condition)
     }
+
+    fn config_reference(&self) -> crate::template::ReferenceSyntax {
+        connect::config_reference
+    }
 }
 
 fn to_value<T: Serialize>(v: &T) -> Value {

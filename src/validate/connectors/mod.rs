@@ -30,7 +30,7 @@ use crate::model::environment::EnvironmentSpec;
 use crate::model::environment::Target;
 use crate::names::{is_dns_subdomain, kafka_topic_problem};
 use crate::path::FieldPath;
-use crate::template::{self, TemplateContext, TemplateError};
+use crate::template::{self, ReferenceSyntax, TemplateContext, TemplateError};
 use std::collections::HashMap;
 
 const TEMPLATE_HELP: &str = "templates may use env.name, env.namespace, bundle.name, \
@@ -41,8 +41,14 @@ const SECRET_HINT: &str = "write \"{{ secret(name='<Secret name>', key='<key in 
 
 /// What a bundle's config templates see: the Environment's name, the namespace objects go to
 /// (the Environment's, else the bundle's own) and the bundle's name.
-fn template_context(b: &BundleInput, env: &EnvironmentSpec, env_name: &str) -> TemplateContext {
+fn template_context(
+    b: &BundleInput,
+    env: &EnvironmentSpec,
+    env_name: &str,
+    reference: ReferenceSyntax,
+) -> TemplateContext {
     TemplateContext {
+        reference,
         env_name: env_name.to_string(),
         env_namespace: env
             .namespace
@@ -62,8 +68,8 @@ fn render_value(value: &ConfigValue, ctx: &TemplateContext) -> Result<String, Te
 }
 
 /// Render every connector config value once, for the rules below and for the plan.
-pub fn resolve(b: &mut BundleInput, env: &EnvInput) {
-    let ctx = template_context(b, &env.env.spec, &env.env.metadata.name);
+pub fn resolve(b: &mut BundleInput, env: &EnvInput, reference: ReferenceSyntax) {
+    let ctx = template_context(b, &env.env.spec, &env.env.metadata.name, reference);
     b.resolved.connector_configs = b
         .bundle
         .spec

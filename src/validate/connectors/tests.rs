@@ -40,7 +40,11 @@ fn prod() -> EnvInput {
 fn run(connectors: Value, env: &EnvInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut b = bundle_named("orders", connectors);
-    resolve(&mut b, env);
+    resolve(
+        &mut b,
+        env,
+        crate::backend::strimzi::connect::config_reference,
+    );
     check(&b, env, &mut out);
     out
 }
