@@ -1,13 +1,14 @@
 //! Principal rules: names, role patterns, raw ACLs, and references to topics no bundle declares.
 
 use super::BundleInput;
+use super::claims::{Claim, claimed_twice};
 use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::bundle::{AclResourceType, Principal};
 use crate::model::pattern::{Pattern, parse_pattern};
 use crate::names::{dns_label_problem, kafka_topic_problem};
 use crate::path::FieldPath;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
@@ -193,33 +194,22 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
         .iter()
         .flat_map(|b| b.bundle.spec.topics.iter().map(|t| t.name.as_str()))
         .collect();
-    let mut principals: HashMap<&str, usize> = HashMap::new();
+    let mut owners = super::claims::Owners::default();
     for (bi, b) in bundles.iter().enumerate() {
         for (pi, p) in b.bundle.spec.principals.iter().enumerate() {
             let at = || FieldPath::of("spec.principals").index(pi);
-            match principals.get(p.name.as_str()) {
-                Some(&obi) if obi != bi => out.push(
-                    b.at(
-                        Diagnostic::error(
-                            Code::PrincipalClaimedTwice,
-                            format!(
-                                "principal {:?} is declared by bundle {:?} and by bundle {:?}",
-                                p.name,
-                                bundles[obi].name(),
-                                b.name()
-                            ),
-                        )
-                        .with_hint(format!(
-                            "a KafkaUser belongs to one bundle; the other is in {}",
-                            bundles[obi].origin.file.as_deref().unwrap_or("the input")
-                        )),
-                        &at().key("name"),
+            if let Claim::Other(obi) = owners.claim(&p.name, bi) {
+                out.push(b.at(
+                    claimed_twice(
+                        Code::PrincipalClaimedTwice,
+                        "principal",
+                        &p.name,
+                        &bundles[obi],
+                        b,
+                        "a KafkaUser belongs to one bundle",
                     ),
-                ),
-                Some(_) => {}
-                None => {
-                    principals.insert(&p.name, bi);
-                }
+                    &at().key("name"),
+                ));
             }
             for (place, raw) in topic_refs(p) {
                 let matched = match parse_pattern(raw) {

@@ -4,6 +4,7 @@
 pub mod acceptance;
 mod access;
 pub mod alerts;
+mod claims;
 mod connectors;
 #[cfg(test)]
 pub(crate) use connectors::resolve as resolve_connectors;

@@ -1,6 +1,7 @@
 //! Topic rules: Kafka naming, the Environment's guardrails, config keys and values, deletion
 //! safety, and uniqueness across bundles.
 
+use super::claims::{Claim, claimed_twice};
 use super::topic_config::{self, as_integer, config_type, value_problem};
 use super::{BundleInput, EnvInput};
 use crate::diag::Code;
@@ -248,36 +249,30 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
     // Lookups only (diagnostics follow input order), so hash maps: this runs once per topic
     // of the whole repository.
     let topics: usize = bundles.iter().map(|b| b.bundle.spec.topics.len()).sum();
-    let mut by_name: HashMap<&str, (usize, usize)> = HashMap::with_capacity(topics);
+    let mut owners = super::claims::Owners::with_capacity(topics);
     let mut by_object: HashMap<String, (usize, usize)> = HashMap::with_capacity(topics);
     let mut by_metric: HashMap<String, (usize, usize)> = HashMap::with_capacity(topics);
     for (bi, b) in bundles.iter().enumerate() {
         for (ti, t) in b.bundle.spec.topics.iter().enumerate() {
             let at = || FieldPath::of("spec.topics").index(ti).key("name");
-            if let Some(&(obi, _)) = by_name.get(t.name.as_str()) {
-                if obi != bi {
-                    out.push(
-                        b.at(
-                            Diagnostic::error(
-                                Code::TopicClaimedTwice,
-                                format!(
-                                    "topic {:?} is declared by bundle {:?} and by bundle {:?}",
-                                    t.name,
-                                    bundles[obi].name(),
-                                    b.name()
-                                ),
-                            )
-                            .with_hint(format!(
-                                "a topic belongs to one bundle; the other is in {}",
-                                bundles[obi].origin.file.as_deref().unwrap_or("the input")
-                            )),
-                            &at(),
+            match owners.claim(&t.name, bi) {
+                Claim::New => {}
+                Claim::Same => continue,
+                Claim::Other(obi) => {
+                    out.push(b.at(
+                        claimed_twice(
+                            Code::TopicClaimedTwice,
+                            "topic",
+                            &t.name,
+                            &bundles[obi],
+                            b,
+                            "a topic belongs to one bundle",
                         ),
-                    );
+                        &at(),
+                    ));
+                    continue;
                 }
-                continue;
             }
-            by_name.insert(&t.name, (bi, ti));
             let object = topic_object_name(&t.name);
             if let Some(&(obi, oti)) = by_object.get(&object) {
                 out.push(b.at(

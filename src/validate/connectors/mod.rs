@@ -367,32 +367,21 @@ fn check_value(
 
 /// Connector names are unique across bundles: all run on the Environment's one Connect cluster.
 pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut owners = super::claims::Owners::default();
     for (bi, b) in bundles.iter().enumerate() {
         for (ci, c) in b.bundle.spec.connectors.iter().enumerate() {
-            match by_name.get(c.name.as_str()) {
-                Some(&obi) if obi != bi => out.push(
-                    b.at(
-                        Diagnostic::error(
-                            Code::ConnectorClaimedTwice,
-                            format!(
-                                "connector {:?} is declared by bundle {:?} and by bundle {:?}",
-                                c.name,
-                                bundles[obi].name(),
-                                b.name()
-                            ),
-                        )
-                        .with_hint(format!(
-                            "connector names are unique on the Connect cluster; the other is in {}",
-                            bundles[obi].origin.file.as_deref().unwrap_or("the input")
-                        )),
-                        &FieldPath::of("spec.connectors").index(ci).key("name"),
+            if let super::claims::Claim::Other(obi) = owners.claim(&c.name, bi) {
+                out.push(b.at(
+                    super::claims::claimed_twice(
+                        Code::ConnectorClaimedTwice,
+                        "connector",
+                        &c.name,
+                        &bundles[obi],
+                        b,
+                        "connector names are unique on the Connect cluster",
                     ),
-                ),
-                Some(_) => {}
-                None => {
-                    by_name.insert(&c.name, bi);
-                }
+                    &FieldPath::of("spec.connectors").index(ci).key("name"),
+                ));
             }
         }
     }
