@@ -226,6 +226,58 @@ fn is_reference_body(body: &str) -> bool {
     }
 }
 
+/// The provider of the first config-provider reference written in `value` (`secrets` for
+/// `${secrets:ns/name:key}`), if any.
+pub fn provider_reference(value: &str) -> Option<&str> {
+    let mut rest = value;
+    while let Some(open) = rest.find("${") {
+        let after = &rest[open + 2..];
+        if let Some(close) = after.find('}')
+            && is_reference_body(&after[..close])
+        {
+            return after[..close].split(':').next();
+        }
+        rest = after;
+    }
+    None
+}
+
+/// What credential a URL in `value` carries: a password in its userinfo (`user:pw@host`, JDBC
+/// and HTTP alike) or a credential query parameter (`?password=...`). A part that is itself a
+/// config-provider reference is not a credential.
+pub fn url_credential(value: &str) -> Option<&'static str> {
+    let mut rest = value;
+    while let Some(at) = rest.find("://") {
+        let after = &rest[at + 3..];
+        let end = after
+            .find(['/', '?', '#', ' ', '"', '\''])
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        if let Some((userinfo, _host)) = authority.rsplit_once('@')
+            && let Some((_user, password)) = userinfo.split_once(':')
+            && !password.is_empty()
+            && !is_single_reference(password)
+        {
+            return Some("a password in the URL's user info");
+        }
+        rest = after;
+    }
+    // Query and JDBC property parameters: `?password=x`, `;password=x` (SQL Server).
+    if !value.contains("://") {
+        return None;
+    }
+    for param in value.split(['?', '&', ';']).skip(1) {
+        if let Some((name, v)) = param.split_once('=')
+            && is_credential_key(name.trim())
+            && !v.trim().is_empty()
+            && !is_single_reference(v.trim())
+        {
+            return Some("a credential parameter in the URL");
+        }
+    }
+    None
+}
+
 fn is_single_reference(value: &str) -> bool {
     let (count, literal) = split_references(value.trim());
     count == 1 && literal.is_empty()
@@ -319,6 +371,39 @@ fn skip_whitespace(b: &[u8], mut i: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn raw_provider_references_and_url_credentials_are_found() {
+        use super::{provider_reference, url_credential};
+        assert_eq!(
+            provider_reference("${secrets:kube-system/admin-token:token}"),
+            Some("secrets")
+        );
+        assert_eq!(
+            provider_reference("x ${file:/etc/passwd:root} y"),
+            Some("file")
+        );
+        assert_eq!(provider_reference("${topic}-${partition}"), None);
+        assert_eq!(provider_reference("plain"), None);
+        for leak in [
+            "jdbc:postgresql://app:hunter2@db:5432/orders",
+            "https://user:pw@registry:8081",
+            "jdbc:mysql://db/orders?user=app&password=hunter2",
+            "jdbc:sqlserver://db:1433;user=app;password=hunter2",
+        ] {
+            assert!(url_credential(leak).is_some(), "{leak}");
+        }
+        for fine in [
+            "jdbc:postgresql://db:5432/orders",
+            "https://registry:8081",
+            "https://app@registry:8081",
+            "jdbc:postgresql://app:${secrets:kafka/db:password}@db/orders",
+            "jdbc:mysql://db/orders?user=app&password=${secrets:kafka/db:password}",
+            "a;password=x",
+        ] {
+            assert!(url_credential(fine).is_none(), "{fine}");
+        }
+    }
+
     use super::*;
     use crate::template::{TemplateContext, render};
 

@@ -269,6 +269,10 @@ codes! {
         "Argo CD's timeout or a user stopped kbundle; nothing was written.";
     ApiVersionNotServed = "KB127", Warning, "Argo CD plugin: the destination cluster does not serve an apiVersion of the output (`KUBE_API_VERSIONS`)",
         "Set the Environment's operator apiVersion to one the cluster serves.";
+    RawProviderReference = "KB230", Error, "a connector config writes a config-provider reference (`${secrets:...}`, `${file:...}`) itself",
+        "Raw references bypass the namespace pinning of `secret()`/`configmap()` and can read any Secret or file the Connect worker can: write `{{ secret(\"name\", \"key\") }}`.";
+    CredentialInUrl = "KB231", Error, "a URL carries a credential (`user:password@` or a password parameter)",
+        "Credentials come from Secrets only: put the password in a Secret and reference it (a connector's `connection.password` with `secret()`, `schemaRegistry.credentialsSecret`).";
 }
 
 impl Serialize for Code {

@@ -2,6 +2,7 @@
 //! (`--format json`) and KRM `results`.
 
 mod codes;
+pub mod shown;
 
 pub use codes::{Code, Level, markdown_table};
 use serde::Serialize;
@@ -163,18 +164,47 @@ pub fn render_human(diags: &[Diagnostic]) -> String {
 /// cursors) through a key or a name it chose. Newlines stay in messages that use them (kustomize's
 /// stderr), every other control character becomes `\u{..}`.
 pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control() && c != '\n') {
+    if !text.chars().any(|c| hidden(c) && c != '\n') {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() && c != '\n' {
+        if hidden(c) && c != '\n' {
             let _ = write!(out, "\\u{{{:x}}}", c as u32);
         } else {
             out.push(c);
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Characters that change what a reader sees rather than showing themselves: C0 and C1 controls
+/// (escape sequences, CSI) and the bidirectional overrides and isolates that reorder text
+/// ("Trojan Source", CVE-2021-42574).
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+impl Diagnostic {
+    /// The diagnostic with every shown text escaped ([`escape_controls`]): JSON escapes C0
+    /// controls itself, but not C1 controls or bidirectional overrides, and YAML results are
+    /// printed by kpt as they are.
+    pub fn escaped(&self) -> Diagnostic {
+        let e = |t: &str| escape_controls(t).into_owned();
+        let mut d = self.clone();
+        d.message = e(&d.message);
+        d.hint = d.hint.as_deref().map(e);
+        d.field = d.field.as_deref().map(e);
+        d.file = d.file.as_deref().map(e);
+        if let Some(r) = &mut d.resource {
+            r.name = e(&r.name);
+            r.kind = e(&r.kind);
+            r.api_version = e(&r.api_version);
+            r.namespace = r.namespace.as_deref().map(e);
+        }
+        d
+    }
 }
 
 /// The diagnostics in human form, without the summary line.
@@ -229,7 +259,8 @@ pub fn render_json(diags: &[Diagnostic]) -> String {
         .iter()
         .filter(|d| d.severity == Severity::Warning)
         .count();
-    let doc = json!({"diagnostics": diags, "errors": errors, "warnings": warnings});
+    let shown: Vec<Diagnostic> = diags.iter().map(Diagnostic::escaped).collect();
+    let doc = json!({"diagnostics": shown, "errors": errors, "warnings": warnings});
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
@@ -239,6 +270,7 @@ pub fn render_json(diags: &[Diagnostic]) -> String {
 pub fn to_krm_results(diags: &[Diagnostic]) -> Vec<Value> {
     diags
         .iter()
+        .map(Diagnostic::escaped)
         .map(|d| {
             let mut message = format!("[{}] {}", d.code, d.message);
             if let Some(h) = &d.hint {
@@ -260,7 +292,7 @@ pub fn to_krm_results(diags: &[Diagnostic]) -> Vec<Value> {
             }
             if let Some(file) = &d.file {
                 let mut f = serde_json::Map::new();
-                f.insert("path".into(), Value::String(file.clone()));
+                f.insert("path".into(), Value::String(file.to_string()));
                 if let Some(i) = d.index {
                     f.insert("index".into(), json!(i));
                 }
@@ -275,6 +307,34 @@ pub fn to_krm_results(diags: &[Diagnostic]) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (issue 10, item 4): names and keys were shown raw in JSON and KRM results.
+    #[test]
+    fn every_format_escapes_what_rewrites_a_terminal() {
+        let mut d = Diagnostic::error(Code::UnknownField, "unknown field `a\u{1b}]0;pwned\u{7}`")
+            .with_field("spec.\u{9b}2J")
+            .with_hint("rename \u{202e}txt.exe");
+        d.resource = Some(ResourceRef {
+            api_version: "kbundle.dev/v1alpha1".into(),
+            kind: "AppBundle".into(),
+            name: "x\u{1b}[2J".into(),
+            namespace: None,
+        });
+        let outputs = [
+            render_human(std::slice::from_ref(&d)),
+            render_json(std::slice::from_ref(&d)),
+            serde_json::to_string(&to_krm_results(std::slice::from_ref(&d))).unwrap(),
+        ];
+        for out in outputs {
+            // JSON writes ESC as `\u001b`, which a terminal shows as text; the raw characters
+            // must not be there in any form.
+            for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+                assert!(!out.contains(bad), "{bad:?} in {out}");
+            }
+            assert!(!out.contains("\\u001b"), "{out}");
+            assert!(out.contains("\\u{1b}"), "{out}");
+        }
+    }
 
     #[test]
     fn human_form_names_file_resource_field_and_hint() {

@@ -3,7 +3,7 @@
 //! Running both keeps the schema users see in their editor and the parser in agreement.
 
 use super::{AppBundle, Environment, Kind, json_schema};
-use crate::diag::Code;
+use crate::diag::{Code, shown};
 use crate::path::FieldPath;
 use crate::suggest::did_you_mean;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -155,7 +155,7 @@ fn expects_integer(node: &Value) -> bool {
 fn describe(schema: &Value, root: &Value, e: &jsonschema::ValidationError) -> Vec<ParseError> {
     let path = FieldPath::from_pointer(root, e.instance_path().as_str());
     let instance = e.instance();
-    let shown = show(instance);
+    let shown = shown::value(instance, &path);
     let err = |code, message: String, hint: Option<String>| ParseError {
         code,
         path: path.clone(),
@@ -202,11 +202,14 @@ fn describe(schema: &Value, root: &Value, e: &jsonschema::ValidationError) -> Ve
             };
             vec![err(
                 Code::InvalidValue,
-                format!("{shown} is {}, expected {expected}", type_name(instance)),
+                format!("{}, expected {expected}", found(instance, &path)),
                 None,
             )]
         }
         ValidationErrorKind::Enum { options } => {
+            // A field with a closed set of words never holds a credential: a short mistyped word
+            // is shown, so the reader sees the typo next to the suggestion.
+            let shown = enum_value(instance, &path);
             let allowed: Vec<&str> = options
                 .as_array()
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -252,7 +255,11 @@ fn describe(schema: &Value, root: &Value, e: &jsonschema::ValidationError) -> Ve
             duration_hint(pattern),
         )],
         ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
-            let (message, hint) = describe_alternatives(schema, e.schema_path().as_str(), instance);
+            if let Some(inner) = describe_within(schema, root, e) {
+                return inner;
+            }
+            let (message, hint) =
+                describe_alternatives(schema, e.schema_path().as_str(), instance, &path);
             vec![err(Code::InvalidValue, message, hint)]
         }
         _ => vec![err(Code::InvalidValue, e.to_string(), None)],
@@ -265,8 +272,8 @@ fn describe_alternatives(
     schema: &Value,
     schema_path: &str,
     instance: &Value,
+    path: &FieldPath,
 ) -> (String, Option<String>) {
-    let shown = show(instance);
     let branches: Vec<&Value> = schema
         .pointer(schema_path)
         .and_then(Value::as_array)
@@ -284,15 +291,16 @@ fn describe_alternatives(
                 .and_then(|s| did_you_mean(s, allowed.iter().copied()))
                 .map(|s| format!("did you mean `{s}`?"));
             return (
-                format!("{shown} is not one of [{}]", allowed.join(", ")),
+                format!(
+                    "{} is not one of [{}]",
+                    enum_value(instance, path),
+                    allowed.join(", ")
+                ),
                 hint,
             );
         }
         if let Some(t) = only.get("type").and_then(Value::as_str) {
-            return (
-                format!("{shown} is {}, expected {t}", type_name(instance)),
-                None,
-            );
+            return (format!("{}, expected {t}", found(instance, path)), None);
         }
     }
     let types: Vec<String> = non_null
@@ -309,7 +317,7 @@ fn describe_alternatives(
         types.join(" or ")
     };
     (
-        format!("{shown} is {}, expected {expected}", type_name(instance)),
+        format!("{}, expected {expected}", found(instance, path)),
         None,
     )
 }
@@ -354,18 +362,87 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// A short rendering of a bad value for messages; long values are cut.
-fn show(v: &Value) -> String {
-    let s = match v {
-        Value::String(s) => format!("\"{s}\""),
-        other => other.to_string(),
-    };
-    if s.chars().count() > 80 {
-        let cut: String = s.chars().take(77).collect();
-        format!("{cut}...")
-    } else {
-        s
+/// What was found: `"six" is a string` where the value may be shown, `a list of 2 items`
+/// otherwise.
+fn found(instance: &Value, path: &FieldPath) -> String {
+    match shown::literal(instance, path) {
+        Some(l) if !instance.is_null() => format!("{l} is {}", type_name(instance)),
+        _ => shown::shape(instance),
     }
+}
+
+/// A value checked against a closed set of words: shown when it is a short word (so the reader
+/// sees the typo next to the suggestion), described otherwise.
+fn enum_value(instance: &Value, path: &FieldPath) -> String {
+    match instance.as_str() {
+        Some(s)
+            if s.chars().count() <= 64
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/')) =>
+        {
+            format!("\"{s}\"")
+        }
+        _ => shown::value(instance, path),
+    }
+}
+
+/// An optional object (`anyOf: [T, null]`) that is present but wrong inside: the errors of `T`
+/// itself (the unknown field with its did-you-mean, the missing field), not "is a mapping,
+/// expected object". `None` when the value is not of `T`'s type at all.
+fn describe_within(
+    schema: &Value,
+    root: &Value,
+    e: &jsonschema::ValidationError,
+) -> Option<Vec<ParseError>> {
+    let branches = schema.pointer(e.schema_path().as_str())?.as_array()?;
+    let non_null: Vec<&Value> = branches
+        .iter()
+        .filter(|b| resolve(schema, b).get("type").and_then(Value::as_str) != Some("null"))
+        .collect();
+    let [only] = non_null.as_slice() else {
+        return None;
+    };
+    let resolved = resolve(schema, only);
+    let instance = e.instance();
+    let same_type = match resolved.get("type").and_then(Value::as_str) {
+        Some("object") => instance.is_object(),
+        Some("array") => instance.is_array(),
+        _ => false,
+    };
+    if !same_type {
+        return None;
+    }
+    // The branch as a schema of its own, with the definitions its references need.
+    let mut sub = (*only).clone();
+    if let (Some(defs), Some(m)) = (schema.get("$defs"), sub.as_object_mut()) {
+        m.insert("$defs".to_string(), defs.clone());
+    }
+    let validator = jsonschema::validator_for(&sub).ok()?;
+    let base = e.instance_path().as_str().to_string();
+    let mut out = Vec::new();
+    for inner in validator.iter_errors(instance) {
+        let pointer = format!("{base}{}", inner.instance_path().as_str());
+        let rebased = FieldPath::from_pointer(root, &pointer);
+        for mut d in describe(&sub, instance, &inner) {
+            d.path = rebased_path(
+                &rebased,
+                &d.path,
+                &FieldPath::from_pointer(instance, inner.instance_path().as_str()),
+            );
+            out.push(d);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// `inner` is a path below the sub-document; `at_inner` the error's own position in it, and
+/// `at_root` that same position from the document root. Children named by the inner error (an
+/// unknown or missing field) keep their tail.
+fn rebased_path(at_root: &FieldPath, inner: &FieldPath, at_inner: &FieldPath) -> FieldPath {
+    let tail = inner.0.get(at_inner.0.len()..).unwrap_or_default();
+    let mut p = at_root.clone();
+    p.0.extend(tail.iter().cloned());
+    p
 }
 
 #[cfg(test)]

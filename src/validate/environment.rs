@@ -39,10 +39,35 @@ pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
             env.at(
                 Diagnostic::error(
                     Code::RegistryConfigInvalid,
-                    format!("schemaRegistry.url {:?} is not an http(s) URL", r.url),
+                    format!(
+                        "schemaRegistry.url {} is not an http(s) URL",
+                        crate::diag::shown::url(&r.url)
+                    ),
                 )
                 .with_hint("e.g. http://schema-registry.kafka:8081"),
                 &FieldPath::of("spec.schemaRegistry.url"),
+            ),
+        );
+    }
+    if let Some(r) = &spec.schema_registry
+        && let Some(what) = crate::credentials::url_credential(&r.url)
+    {
+        out.push(
+            env.at(
+                Diagnostic::error(Code::CredentialInUrl, format!("schemaRegistry.url holds {what}"))
+                    .with_hint("remove the user info from the URL and name the Secret with the registry's credentials in schemaRegistry.credentialsSecret"),
+                &FieldPath::of("spec.schemaRegistry.url"),
+            ),
+        );
+    }
+    if let Some(k) = &spec.ksqldb
+        && let Some(what) = crate::credentials::url_credential(&k.url)
+    {
+        out.push(
+            env.at(
+                Diagnostic::error(Code::CredentialInUrl, format!("ksqldb.url holds {what}"))
+                    .with_hint("remove the user info from the URL and name the Secret with the server's credentials in ksqldb.credentialsSecret"),
+                &FieldPath::of("spec.ksqldb.url"),
             ),
         );
     }

@@ -43,7 +43,10 @@ pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
             out.push(env.at(
                 Diagnostic::error(
                     Code::AlertingConfigInvalid,
-                    format!("ruleLabels value {v:?} of {k:?} {p}"),
+                    format!(
+                        "ruleLabels value of {k:?} ({}) {p}",
+                        crate::diag::shown::shape(&serde_json::Value::String(v.clone()))
+                    ),
                 ),
                 &at,
             ));

@@ -315,6 +315,37 @@ fn check_value(
 ) {
     let path = || at.child_key("config").key(key);
     let credential = credentials::is_credential_key(key);
+    // Checked on the value as written: `secret()` renders to a reference pinned to the bundle's
+    // namespace, a reference written by hand could name any Secret or file the worker can read.
+    if let ConfigValue::String(raw) = value
+        && let Some(provider) = credentials::provider_reference(raw)
+    {
+        out.push(b.at(
+            Diagnostic::error(
+                Code::RawProviderReference,
+                format!(
+                    "connector {:?} config key {key:?} writes a `${{{provider}:...}}` config-provider reference itself",
+                    c.name
+                ),
+            )
+            .with_hint("write {{ secret(\"<secret>\", \"<key>\") }} (or configmap()): kbundle writes the reference, pinned to the bundle's namespace"),
+            &path(),
+        ));
+        return;
+    }
+    if let Ok(text) = rendered
+        && let Some(what) = credentials::url_credential(text)
+    {
+        out.push(b.at(
+            Diagnostic::error(
+                Code::CredentialInUrl,
+                format!("connector {:?} config key {key:?} holds {what}", c.name),
+            )
+            .with_hint("take the password out of the URL and set it with secret() in the connector's password key (e.g. connection.password)"),
+            &path(),
+        ));
+        return;
+    }
     match rendered {
         Err(e) => {
             // A literal secret that happens to contain `{{` or `{%` fails as a template, and

@@ -197,6 +197,11 @@ fn literal_credentials_are_refused_without_showing_them() {
                 Code::LiteralCredential,
                 "spec.connectors[0].config[\"sasl.jaas.config\"]"
             ),
+            // A reference written by hand is refused as such (issue 10, item 3).
+            (
+                Code::RawProviderReference,
+                "spec.connectors[0].config.token"
+            ),
         ]
     );
     for x in &d {
@@ -339,4 +344,49 @@ fn connector_names_are_unique_across_bundles() {
     );
     assert_eq!(out[0].file.as_deref(), Some("b.yaml"));
     assert!(out[0].hint.as_deref().unwrap_or("").contains("a.yaml"));
+}
+
+/// Regression (issue 10, item 3): `${secrets:kube-system/admin-token:token}` written literally
+/// passed the literal-credential check and escaped the namespace pinning of `secret()`.
+#[test]
+fn raw_provider_references_and_url_passwords_are_refused() {
+    let d = run(
+        json!([sink(json!({
+            "connection.password": "${secrets:kube-system/admin-token:token}",
+            "file": "${file:/etc/kafka/worker.properties:sasl.jaas.config}",
+            "connection.url": "jdbc:postgresql://app:hunter2@db:5432/orders",
+            "schema.registry.url": "https://sr.example.com?password=hunter2",
+            "fine.url": "jdbc:postgresql://db:5432/orders",
+        }))]),
+        &prod(),
+    );
+    let codes: Vec<(Code, &str)> = d
+        .iter()
+        .map(|d| (d.code, d.field.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (
+                Code::RawProviderReference,
+                "spec.connectors[0].config[\"connection.password\"]"
+            ),
+            (
+                Code::CredentialInUrl,
+                "spec.connectors[0].config[\"connection.url\"]"
+            ),
+            (Code::RawProviderReference, "spec.connectors[0].config.file"),
+            (
+                Code::CredentialInUrl,
+                "spec.connectors[0].config[\"schema.registry.url\"]"
+            ),
+        ],
+        "{:?}",
+        lines(&d)
+    );
+    let text = lines(&d).join("\n");
+    assert!(
+        !text.contains("hunter2") && !text.contains("admin-token"),
+        "{text}"
+    );
 }
