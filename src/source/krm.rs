@@ -89,6 +89,14 @@ fn holds_same_object(path: &Path, v: &Value) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether `path` is `dir` or below it, after resolving `..` and links where they exist.
+fn within(path: &Path, dir: &Path) -> bool {
+    let real = |p: &Path| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| super::files::join_lexically(Path::new("/"), p))
+    };
+    real(path).starts_with(real(dir))
+}
+
 fn krm_origin(v: &Value, fallback_index: usize) -> Origin {
     let ann = |k: &str| {
         v.pointer("/metadata/annotations")
@@ -106,16 +114,29 @@ fn krm_origin(v: &Value, fallback_index: usize) -> Origin {
     // in kpt's own working directory, which is the package when run as `kpt fn eval .`.
     // Trust that working directory only when the item's own file is really there: run from
     // elsewhere, a same-named file under kpt's directory must never be read instead.
-    let root = ann("internal.config.kubernetes.io/package-path")
-        .map(PathBuf::from)
-        .or_else(|| {
-            let cwd = std::env::current_dir().ok()?;
+    //
+    // The package-path annotation is on the item, and the item is the user's: a bundle can carry
+    // `internal.config.kubernetes.io/package-path: /` in its own file, and `kpt fn eval` or a
+    // ResourceList on stdin passes it through. It may only narrow where kbundle reads, never widen
+    // it: a root outside the working directory becomes the working directory.
+    let cwd = std::env::current_dir().ok();
+    let root = match ann("internal.config.kubernetes.io/package-path") {
+        Some(p) => cwd.as_ref().map(|cwd| {
+            let claimed = cwd.join(p);
+            if within(&claimed, cwd) {
+                claimed
+            } else {
+                cwd.clone()
+            }
+        }),
+        None => cwd.and_then(|cwd| {
             is_kbundle_item(v)
                 .then_some(file.as_deref())
                 .flatten()
                 .filter(|f| holds_same_object(&cwd.join(f), v))
                 .map(|_| cwd)
-        });
+        }),
+    };
     let base_dir =
         root.as_ref().map(
             |r| match file.as_deref().and_then(|f| Path::new(f).parent()) {
