@@ -273,6 +273,12 @@ codes! {
         "Raw references bypass the namespace pinning of `secret()`/`configmap()` and can read any Secret or file the Connect worker can: write `{{ secret(\"name\", \"key\") }}`.";
     CredentialInUrl = "KB231", Error, "a URL carries a credential (`user:password@` or a password parameter)",
         "Credentials come from Secrets only: put the password in a Secret and reference it (a connector's `connection.password` with `secret()`, `schemaRegistry.credentialsSecret`).";
+    ReservedTopic = "KB232", Error, "a bundle declares or is granted an internal topic (`__*`, `_schemas`, `_confluent*`, or the Environment's `policy.reservedTopics`)",
+        "Internal topics belong to the broker and the platform: a bundle that declared `__consumer_offsets` could set its retention to a minute. Name your own topics; ask the platform team for access to internal data.";
+    DurationOutOfRange = "KB233", Error, "an alert duration (`for`, `per`) is longer than Prometheus can represent",
+        "Prometheus durations are Go `time.Duration`s (int64 nanoseconds, about 292 years); a longer one fails in the operator or in Prometheus after render accepted it.";
+    ConfigOutOfRange = "KB234", Error, "a whole-number topic config is beyond Kafka's LONG range",
+        "Kafka's INT and LONG configs are 32- and 64-bit: a larger value is refused by the broker; the value is named as out of range instead of being rounded.";
 }
 
 impl Serialize for Code {

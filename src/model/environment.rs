@@ -201,6 +201,11 @@ pub struct Policy {
     /// Every consumer group needs a consumerLag alert.
     #[serde(default)]
     pub lag_alerts: bool,
+    /// Topics no bundle may declare or be granted, besides Kafka's and the platform's own
+    /// (`__*`, `_schemas`, `_confluent*`): exact names, or prefixes written `name*` (e.g. the
+    /// Connect cluster's `connect-*` storage topics).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reserved_topics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -3,7 +3,22 @@
 use super::TopicPlan;
 use crate::model::bundle::{Deletion, Topic};
 use crate::model::environment::EnvironmentSpec;
+use crate::model::ConfigValue;
 use crate::names::topic_object_name;
+use crate::validate::topic_config::{ConfigType, as_integer, config_type};
+
+/// A config value as emitted. Kafka's INT and LONG configs are emitted as integers even when
+/// written `1e9` or `1.0e6` (YAML floats): the topic operator hands Kafka `1000000000.0`
+/// otherwise, which Kafka refuses for a LONG. Validation has checked the value is whole and in
+/// range.
+fn config_json(key: &str, v: &ConfigValue) -> serde_json::Value {
+    match (config_type(key), v) {
+        (Some(ConfigType::Integer), ConfigValue::Float(_)) => {
+            as_integer(v).map_or_else(|| v.to_json(), serde_json::Value::from)
+        }
+        _ => v.to_json(),
+    }
+}
 
 pub fn plan_topic(t: &Topic, env: &EnvironmentSpec) -> TopicPlan {
     // The Environment's topicConfig first, the topic's own config over it.
@@ -11,10 +26,10 @@ pub fn plan_topic(t: &Topic, env: &EnvironmentSpec) -> TopicPlan {
         .defaults
         .topic_config
         .iter()
-        .map(|(k, v)| (k.clone(), v.to_json()))
+        .map(|(k, v)| (k.clone(), config_json(k, v)))
         .collect();
     for (k, v) in &t.config {
-        config.insert(k.clone(), v.to_json());
+        config.insert(k.clone(), config_json(k, v));
     }
     TopicPlan {
         topic_name: t.name.clone(),

@@ -12,6 +12,7 @@ mod environment;
 pub mod images;
 pub mod ksql;
 pub mod masking;
+mod reserved;
 mod schemas;
 pub mod topic_config;
 mod topics;
@@ -204,6 +205,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     for b in bundles {
         topics::check(b, env, topic_name_re.as_ref(), &mut out);
         access::check(b, &mut out);
+        reserved::check(b, env, &mut out);
         schemas::check(b, env, &mut out);
         masking::check(b, env, &mut out);
         connectors::check(b, env, &mut out);

@@ -87,6 +87,20 @@ pub fn as_integer(v: &ConfigValue) -> Option<i64> {
     }
 }
 
+/// Whether `value` is a whole number beyond Kafka's LONG (written `1e20`, or as digits too long
+/// for 64 bits).
+pub fn beyond_long(value: &ConfigValue) -> bool {
+    match value {
+        ConfigValue::Float(f) => f.fract() == 0.0 && f.abs() >= 9.0e18,
+        ConfigValue::String(s) => {
+            let t = s.trim();
+            let digits = t.strip_prefix('-').unwrap_or(t);
+            !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) && t.parse::<i64>().is_err()
+        }
+        _ => false,
+    }
+}
+
 /// Why `value` is not acceptable for a config of type `t`, if it is not.
 pub fn value_problem(t: ConfigType, value: &ConfigValue) -> Option<String> {
     match t {

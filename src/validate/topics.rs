@@ -145,7 +145,18 @@ fn check_topic(
         let path = || at.child_key("config").key(key);
         match config_type(key) {
             Some(ty) => {
-                if let Some(p) = value_problem(ty, value) {
+                if ty == topic_config::ConfigType::Integer && topic_config::beyond_long(value) {
+                    // Named as out of range, not shown: the YAML number was already rounded
+                    // (99999999999999999999 reads as 1e20) and would not be the value written.
+                    out.push(b.at(
+                        Diagnostic::error(
+                            Code::ConfigOutOfRange,
+                            format!("config {key} is out of range: Kafka's whole-number configs go up to 9223372036854775807"),
+                        )
+                        .with_hint("use a smaller value; for no limit, most Kafka configs take -1"),
+                        &path(),
+                    ));
+                } else if let Some(p) = value_problem(ty, value) {
                     out.push(b.at(
                         Diagnostic::error(
                             Code::TopicConfigType,

@@ -52,13 +52,17 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
         check_notify(b, env, a, &receivers, &at, out);
         if let Some(lag) = &a.consumer_lag {
             let lat = at.child_key("consumerLag");
+            check_duration(b, "consumerLag.for", &lag.for_, &lat.child_key("for"), out);
             check_lag_group(b, &lag.group, &groups, &lat, out);
             if let Some(topic) = &lag.topic {
                 check_lag_topic(b, &lag.group, topic, &lat, out);
             }
         }
         if let Some(t) = &a.throughput {
-            check_throughput(b, t, &at.child_key("throughput"), out);
+            let tat = at.child_key("throughput");
+            check_duration(b, "throughput.for", &t.for_, &tat.child_key("for"), out);
+            check_duration(b, "throughput.per", &t.per, &tat.child_key("per"), out);
+            check_throughput(b, t, &tat, out);
         }
     }
     check_lag_policy(b, env, &groups, out);
@@ -394,6 +398,48 @@ fn check_throughput(b: &BundleInput, t: &Throughput, at: &FieldPath, out: &mut V
             ),
             "e.g. per: 1m",
         );
+    }
+}
+
+/// The longest duration Prometheus parses: `model.Duration` is a Go `time.Duration`, int64
+/// nanoseconds (prometheus/common `model.ParseDuration` fails with "duration out of range"
+/// beyond it), so a rule with a longer `for:` or range is refused by the operator's webhook or
+/// by Prometheus itself, after render said yes.
+const MAX_PROMETHEUS_MS: i128 = i64::MAX as i128 / 1_000_000;
+
+/// A duration of the schema's form (`<digits><unit>`) in milliseconds, saturating.
+fn duration_ms(d: &str) -> i128 {
+    let digits_end = d.find(|c: char| !c.is_ascii_digit()).unwrap_or(d.len());
+    let (digits, unit) = d.split_at(digits_end);
+    // 40 digits are beyond any unit's range already; longer input cannot be in range.
+    let n: i128 = if digits.len() > 38 {
+        i128::MAX
+    } else {
+        digits.parse().unwrap_or(i128::MAX)
+    };
+    let per_unit: i128 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 604_800_000,
+        "y" => 31_536_000_000,
+        _ => 1,
+    };
+    n.saturating_mul(per_unit)
+}
+
+fn check_duration(b: &BundleInput, what: &str, d: &str, at: &FieldPath, out: &mut Vec<Diagnostic>) {
+    if duration_ms(d) > MAX_PROMETHEUS_MS {
+        out.push(b.at(
+            Diagnostic::error(
+                Code::DurationOutOfRange,
+                format!("{what} is longer than Prometheus can represent (about 292 years)"),
+            )
+            .with_hint("use a duration of minutes or hours, e.g. 10m"),
+            at,
+        ));
     }
 }
 
