@@ -63,7 +63,15 @@ pub struct YamlError {
 
 /// Input budgets: generous for real repositories (tens of thousands of topics), but they stop
 /// alias bombs and absurd nesting before they cost memory.
-fn options() -> serde_saphyr::Options {
+///
+/// The expansion budgets grow with the size of the text: a real file expands to well under one
+/// event per byte, an alias bomb to millions from a few hundred bytes. With fixed budgets an
+/// 821-byte file with 58 aliases cost 254 MB before tripping, and 30 such files over 10 s;
+/// proportional budgets bound the whole run by the size of its input.
+fn options(len: usize) -> serde_saphyr::Options {
+    let scaled = |per_byte: usize, floor: usize, cap: usize| {
+        len.saturating_mul(per_byte).saturating_add(floor).min(cap)
+    };
     serde_saphyr::options! {
         // YAML 1.2 booleans only: `on`, `yes`, `y` stay strings, as kyaml (kustomize, kpt) reads them.
         strict_booleans: true,
@@ -74,12 +82,12 @@ fn options() -> serde_saphyr::Options {
         underscored_numbers_as_strings: true,
         budget: serde_saphyr::budget! {
             max_documents: 1_000_000,
-            max_nodes: 50_000_000,
-            max_events: 100_000_000,
+            max_nodes: scaled(16, 20_000, 50_000_000),
+            max_events: scaled(32, 40_000, 100_000_000),
             max_depth: 128,
             max_aliases: 10_000,
             max_anchors: 10_000,
-            max_total_scalar_bytes: 512 * 1024 * 1024,
+            max_total_scalar_bytes: scaled(8, 1 << 20, 512 * 1024 * 1024),
         },
     }
 }
@@ -87,7 +95,8 @@ fn options() -> serde_saphyr::Options {
 /// Parse a YAML stream. Empty documents (a lone `---`, comments only) are skipped.
 pub fn parse_stream(text: &str) -> Result<Vec<Document>, YamlError> {
     let raw: Vec<Option<serde_saphyr::Spanned<Raw>>> =
-        serde_saphyr::from_multiple_with_options(text, options()).map_err(to_yaml_error)?;
+        serde_saphyr::from_multiple_with_options(text, options(text.len()))
+            .map_err(to_yaml_error)?;
     Ok(raw
         .into_iter()
         .flatten()
@@ -113,6 +122,21 @@ fn to_yaml_error(err: serde_saphyr::Error) -> YamlError {
         .map(|(_, msg)| msg.to_string())
         .unwrap_or(full);
     let message = message.lines().next().unwrap_or_default().to_string();
+    // The crate names its own budget types ("budget breached: Nodes { nodes: 126081 }"): say
+    // what it means for the file instead.
+    let message = match message.strip_prefix("budget breached: ") {
+        Some(what) => {
+            let limit = what
+                .split_whitespace()
+                .next()
+                .unwrap_or("size")
+                .to_lowercase();
+            format!(
+                "the YAML expands beyond what a file of its size may hold ({limit}): aliases that repeat aliases multiply, and such a file is refused"
+            )
+        }
+        None => message,
+    };
     YamlError {
         message,
         line,

@@ -69,6 +69,32 @@ fn a_package_path_outside_the_working_directory_reads_nothing_there() {
     }
 }
 
+/// A kpt package elsewhere is believed only when it holds the item's own file, as under
+/// `kpt fn render`: a Kptfile planted beside the file to steal is not enough.
+#[test]
+fn a_package_elsewhere_must_hold_the_items_own_file() {
+    let outside = tempfile::tempdir().unwrap();
+    let inside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("leak.avsc"), OUTSIDE).unwrap();
+    std::fs::write(
+        outside.path().join("Kptfile"),
+        "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata: {name: x}\n",
+    )
+    .unwrap();
+    let (code, stdout) = run_fn(inside.path(), bundle(outside.path().to_str().unwrap()));
+    assert_ne!(code, Some(0), "accepted\n{stdout}");
+    assert!(!stdout.contains("outside_marker"), "{stdout}");
+    // With the bundle's own file there, it is the package kpt rendered: believed.
+    std::fs::write(
+        outside.path().join("orders.yaml"),
+        serde_json::to_string(&bundle(outside.path().to_str().unwrap())).unwrap(),
+    )
+    .unwrap();
+    let (code, stdout) = run_fn(inside.path(), bundle(outside.path().to_str().unwrap()));
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("outside_marker"), "{stdout}");
+}
+
 #[test]
 fn a_package_path_inside_the_working_directory_is_honoured() {
     let cwd = tempfile::tempdir().unwrap();
@@ -80,4 +106,34 @@ fn a_package_path_inside_the_working_directory_is_honoured() {
     let (code, stdout) = run_fn(cwd.path(), bundle("pkg"));
     assert_eq!(code, Some(0), "{stdout}");
     assert!(stdout.contains("outside_marker"), "{stdout}");
+}
+
+/// Regression: a file with a YAML syntax error beside valid bundles printed the valid bundles'
+/// manifests on stdout, then exited 1 — partial output a pipeline could apply.
+#[test]
+fn a_broken_file_beside_valid_bundles_prints_no_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart");
+    for f in ["orders.yaml", "payments.yaml", "environment.yaml"] {
+        std::fs::copy(root.join(f), dir.path().join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        "kind: X\nmetadata: {name: [}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kbundle"))
+        .args(["render", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "partial output:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(stderr.contains("KB001"), "{stderr}");
+    // The bundle that failed to parse has its own error: no "no AppBundle found" beside it.
+    assert!(!stderr.contains("KB008"), "{stderr}");
 }

@@ -55,7 +55,7 @@ pub fn lookup_field(schema: &super::Schema, path: &str) -> Result<FieldInfo, Str
                 if candidates.is_empty() {
                     "none".to_string()
                 } else {
-                    candidates.join(", ")
+                    crate::suggest::short_list(&candidates, 20)
                 }
             );
             if let Some(suggestion) = did_you_mean(segment, candidates.iter().copied()) {

@@ -176,6 +176,10 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
         }
     }
     let io_failed = diags.iter().any(|d| d.code == Code::InputUnreadable);
+    // Any error while reading (a YAML syntax error, a failed kustomize build, besides an
+    // unreadable file) means the output would be partial: render for the diagnostics only.
+    // Regression: a broken file beside valid bundles printed their manifests, then exit 1.
+    let read_failed = diag::has_errors(&diags);
     let opts = Options {
         environment: a.environment,
         consumed: Consumed::Remove,
@@ -186,7 +190,7 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
     let stdout = std::io::stdout();
     let mut yaml = emit::YamlStream::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock()));
     let mut discard = emit::Discard;
-    let sink: &mut dyn emit::Sink = if emit && !io_failed {
+    let sink: &mut dyn emit::Sink = if emit && !read_failed {
         &mut yaml
     } else {
         &mut discard
@@ -204,7 +208,9 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
             // An overlay whose Environment transformer rendered the bundles leaves none to
             // expand (and a failed build has its own error): "no AppBundle found" would only
             // mislead.
-            if built {
+            // Likewise when a file failed to parse: the bundle is likely in it, and its own
+            // error says so.
+            if built || read_failed {
                 d.retain(|d| d.code != Code::NoBundle);
             }
             diags.append(&mut d);

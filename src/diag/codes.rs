@@ -279,6 +279,8 @@ codes! {
         "Prometheus durations are Go `time.Duration`s (int64 nanoseconds, about 292 years); a longer one fails in the operator or in Prometheus after render accepted it.";
     ConfigOutOfRange = "KB234", Error, "a whole-number topic config is beyond Kafka's LONG range",
         "Kafka's INT and LONG configs are 32- and 64-bit: a larger value is refused by the broker; the value is named as out of range instead of being rounded.";
+    ObjectTooLarge = "KB235", Error, "a generated object would be larger than the API server accepts (a connector config, a schema ConfigMap)",
+        "etcd refuses objects over about 1.5 MiB and a ConfigMap holds at most 1 MiB: kbundle refuses at render time, naming the object, instead of failing mid-sync.";
 }
 
 impl Serialize for Code {

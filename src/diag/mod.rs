@@ -117,7 +117,13 @@ impl Diagnostic {
     }
 }
 
-/// Sort diagnostics by file, position and code, and drop exact duplicates.
+/// The most diagnostics of one code shown; the rest are counted in one closing diagnostic. A
+/// thousand copies of one mistake help nobody, and unbounded output is a cost an input can
+/// force (a CI log, Argo CD's UI, a sidecar's memory).
+pub const MAX_PER_CODE: usize = 100;
+
+/// Sort diagnostics by file, position and code, drop exact duplicates, and keep at most
+/// [`MAX_PER_CODE`] of each code.
 pub fn sort(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diags.dedup_by(|a, b| {
@@ -128,6 +134,25 @@ pub fn sort(diags: &mut Vec<Diagnostic>) {
             && a.index == b.index
             && a.field == b.field
     });
+    let mut seen: std::collections::BTreeMap<(Code, Severity), usize> = Default::default();
+    diags.retain(|d| {
+        let n = seen.entry((d.code, d.severity)).or_default();
+        *n += 1;
+        *n <= MAX_PER_CODE
+    });
+    for ((code, severity), n) in seen {
+        if n > MAX_PER_CODE {
+            diags.push(Diagnostic::new(
+                severity,
+                code,
+                format!(
+                    "and {} more {code} {}s like the ones above (not shown)",
+                    n - MAX_PER_CODE,
+                    severity.as_str()
+                ),
+            ));
+        }
+    }
 }
 
 pub fn has_errors(diags: &[Diagnostic]) -> bool {
@@ -190,8 +215,11 @@ impl Diagnostic {
     /// The diagnostic with every shown text escaped ([`escape_controls`]): JSON escapes C0
     /// controls itself, but not C1 controls or bidirectional overrides, and YAML results are
     /// printed by kpt as they are.
+    ///
+    /// Every text is also cut to [`MAX_SHOWN_CHARS`]: a 1 MB unknown key must not be printed
+    /// whole, twice (message and field path).
     pub fn escaped(&self) -> Diagnostic {
-        let e = |t: &str| escape_controls(t).into_owned();
+        let e = |t: &str| cut(&escape_controls(t));
         let mut d = self.clone();
         d.message = e(&d.message);
         d.hint = d.hint.as_deref().map(e);
@@ -207,11 +235,26 @@ impl Diagnostic {
     }
 }
 
+/// The longest text of a diagnostic shown (message, hint, field path, file).
+pub const MAX_SHOWN_CHARS: usize = 1000;
+
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(MAX_SHOWN_CHARS) {
+        None => text.to_string(),
+        Some((at, _)) => format!(
+            "{}... ({} more characters)",
+            &text[..at],
+            text[at..].chars().count()
+        ),
+    }
+}
+
 /// The diagnostics in human form, without the summary line.
 pub fn render_human_lines(diags: &[Diagnostic]) -> String {
     let mut out = String::new();
-    let e = |t: &str| escape_controls(t).into_owned();
-    for d in diags {
+    let e = |t: &str| t.to_string();
+    for d in diags.iter().map(Diagnostic::escaped) {
+        let d = &d;
         let _ = writeln!(
             out,
             "{}[{}]: {}",
@@ -307,6 +350,25 @@ pub fn to_krm_results(diags: &[Diagnostic]) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (issue 10, item 6): 4000 unknown pii paths gave 4000 diagnostics, 224 MB.
+    #[test]
+    fn many_diagnostics_of_one_code_are_counted_not_listed() {
+        let mut diags: Vec<Diagnostic> = (0..MAX_PER_CODE + 25)
+            .map(|i| Diagnostic::error(Code::MaskingPathUnknown, format!("path {i}")))
+            .collect();
+        diags.push(Diagnostic::warning(Code::UndeclaredTopic, "w"));
+        sort(&mut diags);
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        assert_eq!(errors, MAX_PER_CODE + 1);
+        let last = diags.iter().rfind(|d| d.is_error()).unwrap();
+        assert!(
+            last.message.starts_with("and 25 more KB082 errors"),
+            "{}",
+            last.message
+        );
+        assert!(diags.iter().any(|d| d.code == Code::UndeclaredTopic));
+    }
 
     /// Regression (issue 10, item 4): names and keys were shown raw in JSON and KRM results.
     #[test]

@@ -163,10 +163,12 @@ mod tests {
         .expect("environment");
         env.spec = spec.clone();
         let env = crate::validate::EnvInput { env, origin: None };
+        let mut budget = usize::MAX;
         crate::validate::resolve_connectors(
             &mut b,
             &env,
             crate::backend::strimzi::connect::config_reference,
+            &mut budget,
         );
         plan_connectors(&b)
     }

@@ -1,9 +1,9 @@
 //! Topics: defaults merged in, object names derived, deletion protection decided.
 
 use super::TopicPlan;
+use crate::model::ConfigValue;
 use crate::model::bundle::{Deletion, Topic};
 use crate::model::environment::EnvironmentSpec;
-use crate::model::ConfigValue;
 use crate::names::topic_object_name;
 use crate::validate::topic_config::{ConfigType, as_integer, config_type};
 

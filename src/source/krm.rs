@@ -117,13 +117,19 @@ fn krm_origin(v: &Value, fallback_index: usize) -> Origin {
     //
     // The package-path annotation is on the item, and the item is the user's: a bundle can carry
     // `internal.config.kubernetes.io/package-path: /` in its own file, and `kpt fn eval` or a
-    // ResourceList on stdin passes it through. It may only narrow where kbundle reads, never widen
-    // it: a root outside the working directory becomes the working directory.
+    // ResourceList on stdin passes it through. So it is believed only when it cannot widen where
+    // kbundle reads: inside the working directory, or where it is what `kpt fn render` says —
+    // a kpt package (a Kptfile) that really holds the item's own file. Anything else becomes the
+    // working directory.
     let cwd = std::env::current_dir().ok();
     let root = match ann("internal.config.kubernetes.io/package-path") {
         Some(p) => cwd.as_ref().map(|cwd| {
             let claimed = cwd.join(p);
-            if within(&claimed, cwd) {
+            let is_package = claimed.join("Kptfile").is_file()
+                && file
+                    .as_deref()
+                    .is_some_and(|f| holds_same_object(&claimed.join(f), v));
+            if within(&claimed, cwd) || is_package {
                 claimed
             } else {
                 cwd.clone()

@@ -112,9 +112,10 @@ pub fn check(
     reference: Option<crate::template::ReferenceSyntax>,
     mut diags: Vec<Diagnostic>,
 ) -> (Option<Checked>, Vec<Diagnostic>) {
+    let mut budget = connectors::TEMPLATE_BUDGET_BYTES;
     for b in &mut bundles {
         if let Some(reference) = reference {
-            connectors::resolve(b, &env, reference);
+            connectors::resolve(b, &env, reference, &mut budget);
         }
         resolve_schemas(b);
     }
@@ -195,6 +196,33 @@ pub fn locate(
     d
 }
 
+/// The most schema text one registration ConfigMap may carry: a ConfigMap holds at most 1 MiB
+/// (Kubernetes' `MaxSecretSize`/ConfigMap limit), with room left for its metadata.
+pub const MAX_SCHEMA_BYTES: usize = 900 * 1024;
+
+fn check_schema_sizes(b: &BundleInput, out: &mut Vec<Diagnostic>) {
+    for (i, s) in b.bundle.spec.schemas.iter().enumerate() {
+        if let Some(Ok(f)) = b.files.get(&s.file)
+            && f.text.len() > MAX_SCHEMA_BYTES
+        {
+            out.push(b.at(
+                Diagnostic::error(
+                    crate::diag::Code::ObjectTooLarge,
+                    format!(
+                        "schema {:?} ({}) is {} KiB: the ConfigMap carrying it to the registry holds at most {} KiB",
+                        s.name,
+                        f.display,
+                        f.text.len() / 1024,
+                        MAX_SCHEMA_BYTES / 1024
+                    ),
+                )
+                .with_hint("split the schema into referenced schemas, or trim its documentation"),
+                &FieldPath::of("spec.schemas").index(i).key("file"),
+            ));
+        }
+    }
+}
+
 /// Run every rule on the bundles under the environment.
 fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -206,6 +234,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
         topics::check(b, env, topic_name_re.as_ref(), &mut out);
         access::check(b, &mut out);
         reserved::check(b, env, &mut out);
+        check_schema_sizes(b, &mut out);
         schemas::check(b, env, &mut out);
         masking::check(b, env, &mut out);
         connectors::check(b, env, &mut out);

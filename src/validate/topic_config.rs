@@ -95,7 +95,9 @@ pub fn beyond_long(value: &ConfigValue) -> bool {
         ConfigValue::String(s) => {
             let t = s.trim();
             let digits = t.strip_prefix('-').unwrap_or(t);
-            !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) && t.parse::<i64>().is_err()
+            !digits.is_empty()
+                && digits.chars().all(|c| c.is_ascii_digit())
+                && t.parse::<i64>().is_err()
         }
         _ => false,
     }

@@ -432,14 +432,16 @@ fn duration_ms(d: &str) -> i128 {
 
 fn check_duration(b: &BundleInput, what: &str, d: &str, at: &FieldPath, out: &mut Vec<Diagnostic>) {
     if duration_ms(d) > MAX_PROMETHEUS_MS {
-        out.push(b.at(
-            Diagnostic::error(
-                Code::DurationOutOfRange,
-                format!("{what} is longer than Prometheus can represent (about 292 years)"),
-            )
-            .with_hint("use a duration of minutes or hours, e.g. 10m"),
-            at,
-        ));
+        out.push(
+            b.at(
+                Diagnostic::error(
+                    Code::DurationOutOfRange,
+                    format!("{what} is longer than Prometheus can represent (about 292 years)"),
+                )
+                .with_hint("use a duration of minutes or hours, e.g. 10m"),
+                at,
+            ),
+        );
     }
 }
 

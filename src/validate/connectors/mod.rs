@@ -67,8 +67,25 @@ fn render_value(value: &ConfigValue, ctx: &TemplateContext) -> Result<String, Te
     }
 }
 
-/// Render every connector config value once, for the rules below and for the plan.
-pub fn resolve(b: &mut BundleInput, env: &EnvInput, reference: ReferenceSyntax) {
+/// Template output of one whole run, all bundles together. One template is capped at 1 MiB
+/// already, but a bundle of many keys each near that cap made 322 MB of output from 236 KB of
+/// input: the run as a whole has a budget, far above any real connector config.
+pub const TEMPLATE_BUDGET_BYTES: usize = 8 * 1024 * 1024;
+
+/// The largest rendered config of one connector. The KafkaConnector holding it must fit in etcd
+/// (about 1.5 MiB per object); refused at render time, naming the connector, rather than by the
+/// API server after sync started.
+pub const MAX_CONNECTOR_CONFIG_BYTES: usize = 512 * 1024;
+
+/// Render every connector config value once, for the rules below and for the plan. `budget` is
+/// what is left of [`TEMPLATE_BUDGET_BYTES`] for the run; once spent, the remaining values fail
+/// as templates without being rendered.
+pub fn resolve(
+    b: &mut BundleInput,
+    env: &EnvInput,
+    reference: ReferenceSyntax,
+    budget: &mut usize,
+) {
     let ctx = template_context(b, &env.env.spec, &env.env.metadata.name, reference);
     b.resolved.connector_configs = b
         .bundle
@@ -78,7 +95,24 @@ pub fn resolve(b: &mut BundleInput, env: &EnvInput, reference: ReferenceSyntax) 
         .map(|c| {
             c.config
                 .iter()
-                .map(|(k, v)| (k.clone(), render_value(v, &ctx)))
+                .map(|(k, v)| {
+                    if *budget == 0 {
+                        let e = TemplateError {
+                            message: format!(
+                                "not rendered: the connector templates of this run produced more than {} MiB in all",
+                                TEMPLATE_BUDGET_BYTES / 1024 / 1024
+                            ),
+                            line: None,
+                            column: None,
+                        };
+                        return (k.clone(), Err(e));
+                    }
+                    let r = render_value(v, &ctx);
+                    if let Ok(text) = &r {
+                        *budget = budget.saturating_sub(text.len());
+                    }
+                    (k.clone(), r)
+                })
                 .collect()
         })
         .collect();
@@ -164,6 +198,26 @@ fn check_connector(
             continue;
         };
         check_value(b, c, key, value, result, at, out);
+    }
+    let size: usize = rendered
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| k.len() + v.as_ref().map_or(0, String::len))
+        .sum();
+    if size > MAX_CONNECTOR_CONFIG_BYTES {
+        out.push(b.at(
+            Diagnostic::error(
+                Code::ObjectTooLarge,
+                format!(
+                    "connector {:?}: its rendered config is {} KiB, more than the {} KiB a KafkaConnector may hold",
+                    c.name,
+                    size / 1024,
+                    MAX_CONNECTOR_CONFIG_BYTES / 1024
+                ),
+            )
+            .with_hint("the API server refuses objects over about 1.5 MiB; keep large data out of connector configs"),
+            &at.child_key("config"),
+        ));
     }
 }
 

@@ -40,10 +40,12 @@ fn prod() -> EnvInput {
 fn run(connectors: Value, env: &EnvInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut b = bundle_named("orders", connectors);
+    let mut budget = usize::MAX;
     resolve(
         &mut b,
         env,
         crate::backend::strimzi::connect::config_reference,
+        &mut budget,
     );
     check(&b, env, &mut out);
     out
@@ -388,5 +390,42 @@ fn raw_provider_references_and_url_passwords_are_refused() {
     assert!(
         !text.contains("hunter2") && !text.contains("admin-token"),
         "{text}"
+    );
+}
+
+/// Regression (issue 10, item 5): 236 KB of templates made 322 MB of output. The run's template
+/// output has a budget; past it, values are refused unrendered.
+#[test]
+fn the_template_output_of_a_run_is_bounded() {
+    let mut b = bundle_named(
+        "orders",
+        json!([sink(
+            json!({"a": "{{ 'x' ~ 'y' }}", "b": "{{ 'x' ~ 'y' }}", "c": "{{ 'x' ~ 'y' }}"})
+        )]),
+    );
+    let mut budget = 3;
+    resolve(
+        &mut b,
+        &prod(),
+        crate::backend::strimzi::connect::config_reference,
+        &mut budget,
+    );
+    let results = &b.resolved.connector_configs[0];
+    let refused: Vec<&String> = results
+        .iter()
+        .filter(|(_, r)| {
+            r.as_ref()
+                .is_err_and(|e| e.message.contains("not rendered"))
+        })
+        .map(|(k, _)| k)
+        .collect();
+    // "xy" twice spends the 3 bytes: the third value is not rendered.
+    assert_eq!(refused, ["c"], "{results:?}");
+    let mut out = Vec::new();
+    check(&b, &prod(), &mut out);
+    assert!(
+        out.iter().any(|d| d.code == Code::TemplateError),
+        "{:?}",
+        lines(&out)
     );
 }
