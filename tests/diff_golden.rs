@@ -71,8 +71,21 @@ fn check_case(case: &Path, update: bool) -> Result<(), String> {
         if first.stdout != second.stdout || first.code != second.code {
             return Err(format!("{format}: two runs gave different output"));
         }
-        if !first.stderr.is_empty() {
-            return Err(format!("{format}: unexpected stderr:\n{}", first.stderr));
+        // The new side's warnings, on stderr whatever the format.
+        let warnings = case.join("warnings.txt");
+        if update {
+            let _ = std::fs::remove_file(&warnings);
+            if !first.stderr.is_empty() {
+                std::fs::write(&warnings, &first.stderr).map_err(|e| e.to_string())?;
+            }
+        } else {
+            let want = std::fs::read_to_string(&warnings).unwrap_or_default();
+            if first.stderr != want {
+                return Err(format!(
+                    "{format}: stderr differs\n--- want\n{want}--- got\n{}",
+                    first.stderr
+                ));
+            }
         }
         // Human output to a pipe has no colour.
         if first.stdout.contains('\x1b') {
@@ -302,7 +315,38 @@ mod diff {
         }
     }
 
-    register!(noise_is_no_change, git_revision, ci_script);
+    /// `--fail-on` moves the exit threshold; colour appears only when asked (a pipe gets
+    /// none, see the golden cases); usage errors exit 2 with nothing on stdout.
+    pub fn flags() {
+        let dir = support::root().join("testdata/diff");
+        let args = |case: &str, extra: &[&str]| {
+            let mut v = vec![
+                "diff".to_string(),
+                format!("{case}/old"),
+                format!("{case}/new"),
+            ];
+            v.extend(extra.iter().map(|s| s.to_string()));
+            v
+        };
+        // access: warnings only.
+        assert_eq!(run_in(&dir, &args("access", &[])).code, 0);
+        assert_eq!(run_in(&dir, &args("access", &["--fail-on", "warning"])).code, 1);
+        // topics-risk: errors.
+        assert_eq!(run_in(&dir, &args("topics-risk", &[])).code, 1);
+        assert_eq!(run_in(&dir, &args("topics-risk", &["--fail-on", "never"])).code, 0);
+        // noise: nothing at any level.
+        assert_eq!(run_in(&dir, &args("noise", &["--fail-on", "warning"])).code, 0);
+        let r = run_in(&dir, &args("topics-risk", &["--color", "always"]));
+        assert!(r.stdout.contains("\x1b[1;31merror"), "{}", r.stdout);
+        let r = run_in(&dir, &["diff".into(), "only-one".into()]);
+        assert_eq!(r.code, 2);
+        assert!(r.stdout.is_empty());
+        let r = run_in(&dir, &["diff".into(), "no/such/dir".into(), "noise/new".into()]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("neither a path nor a Git revision"), "{}", r.stderr);
+    }
+
+    register!(noise_is_no_change, git_revision, ci_script, flags);
 }
 
 fn main() {

@@ -137,7 +137,10 @@ fn read(side: &Side) -> (Vec<crate::source::Item>, Vec<Diagnostic>, bool) {
 }
 
 /// Run one side through the pipeline: its snapshot, or the diagnostics that stopped it.
-fn snapshot_of(side: &Side, environment: &Option<String>) -> Result<Snapshot, Vec<Diagnostic>> {
+fn snapshot_of(
+    side: &Side,
+    environment: &Option<String>,
+) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
     let (items, mut diags, built) = read(side);
     let opts = Options {
         environment: environment.clone(),
@@ -151,7 +154,7 @@ fn snapshot_of(side: &Side, environment: &Option<String>) -> Result<Snapshot, Ve
     diags.append(&mut d);
     diag::sort(&mut diags);
     match prepared {
-        Some(p) if !diag::has_errors(&diags) => Ok(snapshot::of(&p)),
+        Some(p) if !diag::has_errors(&diags) => Ok((snapshot::of(&p), diags)),
         _ => Err(diags),
     }
 }
@@ -199,12 +202,19 @@ pub fn run(a: DiffArgs) -> u8 {
             })
             .collect()
     };
+    // The old side's warnings are the base's business, not the change's.
     let (old_snap, old_failed) = match old_snap {
-        Ok(s) => (s, None),
+        Ok((s, _)) => (s, None),
         Err(d) => (Snapshot::default(), Some(tidy(&old, d))),
     };
+    // The new side's warnings are the change's: on stderr, as `kbundle check` shows them.
     let (new_snap, new_failed) = match new_snap {
-        Ok(s) => (Some(s), None),
+        Ok((s, warnings)) => {
+            if !warnings.is_empty() {
+                eprint!("{}", diag::render_human(&warnings));
+            }
+            (Some(s), None)
+        }
         Err(d) => (None, Some(d)),
     };
     let mut failed = Vec::new();

@@ -57,7 +57,10 @@ impl Checkout {
             top: PathBuf::from(top),
             commit: commit.clone(),
         };
+        // From the top level: in a subdirectory, git archive writes only that subdirectory.
         let mut archive = Command::new("git")
+            .arg("-C")
+            .arg(&checkout.top)
             .args(["archive", "--format=tar", &commit])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -161,16 +161,17 @@ fn changed_keys<'a>(
 }
 
 fn environment(old: &Snapshot, new: &Snapshot, out: &mut Out) {
+    if old.env_spec.is_empty() {
+        // The old side did not render: nothing to compare the Environment with, and listing
+        // every setting as new would bury the bundles' changes.
+        return;
+    }
     for (k, a, b) in changed_keys(&old.env_spec, &new.env_spec) {
         // Policy changes get their own line with a verdict below.
         if k.starts_with("policy.") {
             continue;
         }
         out.push("setting", k, arrow(a, b));
-    }
-    if old.env_spec.is_empty() {
-        // The old side did not render: no policy to compare with.
-        return;
     }
     let (o, n) = (&old.policy, &new.policy);
     let mut flag = |name: &str, was: bool, now: bool, loose_when_now: bool| {

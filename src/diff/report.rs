@@ -169,7 +169,10 @@ pub fn markdown(d: &Diff, env: &str, failed: &[Failed]) -> String {
             let at = d
                 .file
                 .as_ref()
-                .map(|f| format!(" `{}`", md(f)))
+                .map(|f| match d.line {
+                    Some(l) => format!(" `{}:{l}`", md(f)),
+                    None => format!(" `{}`", md(f)),
+                })
                 .unwrap_or_default();
             s.push_str(&format!(
                 "- {} {}{at}: {}\n",

@@ -268,11 +268,17 @@ fn bundle(b: &CheckedBundle, plan: &BundlePlan) -> BundleSnap {
             for (k, v) in &c.config {
                 fields.insert(format!("config.{k}"), v.clone());
             }
+            // The masking transforms kbundle puts in front, keyed by the fields they mask
+            // rather than by their generated aliases (which renumber when a rule goes).
             for t in &c.transforms {
-                fields.insert(format!("transform.{}.class", t.alias), t.class.clone());
-                for (k, v) in &t.config {
-                    fields.insert(format!("transform.{}.{k}", t.alias), v.clone());
+                let masked = t.config.get("fields").cloned().unwrap_or_else(|| t.alias.clone());
+                let mut how = t.class.clone();
+                for (k, v) in t.config.iter().filter(|(k, _)| k.as_str() != "fields") {
+                    if k != "predicate" {
+                        how.push_str(&format!(" {k}={v}"));
+                    }
                 }
+                fields.insert(format!("masking.{masked}"), how);
             }
             (c.name.clone(), ConnectorSnap { fields })
         })
