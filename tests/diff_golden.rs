@@ -209,7 +209,11 @@ mod diff {
         std::fs::write(&p, text.replace("partitions: 12", "partitions: 24")).expect("write");
         let r = run_in(
             tmp.path(),
-            &["diff".into(), case.join("old").display().to_string(), "new".into()],
+            &[
+                "diff".into(),
+                case.join("old").display().to_string(),
+                "new".into(),
+            ],
         );
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert!(r.stdout.contains("partitions 12 → 24"), "{}", r.stdout);
@@ -227,19 +231,45 @@ mod diff {
         let want = std::fs::read_to_string(case.join("expected.txt")).expect("expected");
         // The paths differ from the golden case (kafka/ instead of old/ and new/), the report
         // does not: it speaks of bundles, not files.
-        let r = run_in(repo, &["diff".into(), "--base".into(), "HEAD~1".into(), "kafka".into()]);
+        let r = run_in(
+            repo,
+            &[
+                "diff".into(),
+                "--base".into(),
+                "HEAD~1".into(),
+                "kafka".into(),
+            ],
+        );
         assert_eq!(r.code, 1, "{}", r.stderr);
         assert_eq!(r.stdout, want);
         // From a subdirectory, with the default path `.`.
-        let r = run_in(&repo.join("kafka"), &["diff".into(), "--base".into(), "HEAD~1".into()]);
+        let r = run_in(
+            &repo.join("kafka"),
+            &["diff".into(), "--base".into(), "HEAD~1".into()],
+        );
         assert_eq!(r.stdout, want, "{}", r.stderr);
         // Two revisions.
-        let r = run_in(&repo.join("kafka"), &["diff".into(), "HEAD~1".into(), "HEAD".into()]);
+        let r = run_in(
+            &repo.join("kafka"),
+            &["diff".into(), "HEAD~1".into(), "HEAD".into()],
+        );
         assert_eq!(r.stdout, want, "{}", r.stderr);
         // The same revision on both sides is no change.
-        let r = run_in(repo, &["diff".into(), "--base".into(), "HEAD".into(), "kafka".into()]);
+        let r = run_in(
+            repo,
+            &[
+                "diff".into(),
+                "--base".into(),
+                "HEAD".into(),
+                "kafka".into(),
+            ],
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert!(r.stdout.starts_with("kbundle diff: no change"), "{}", r.stdout);
+        assert!(
+            r.stdout.starts_with("kbundle diff: no change"),
+            "{}",
+            r.stdout
+        );
         // An unknown revision.
         let r = run_in(repo, &["diff".into(), "--base".into(), "nope".into()]);
         assert_eq!(r.code, 2);
@@ -251,7 +281,11 @@ mod diff {
             .args(["status", "--porcelain"])
             .output()
             .expect("git status");
-        assert!(status.stdout.is_empty(), "{}", String::from_utf8_lossy(&status.stdout));
+        assert!(
+            status.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&status.stdout)
+        );
     }
 
     /// The CI recipes' script on a two-commit repository: `kbundle check`, then the Markdown
@@ -295,10 +329,9 @@ mod diff {
             String::from_utf8_lossy(&out.stderr)
         );
         let md = std::fs::read_to_string(&out_file).expect("markdown written");
-        let want = std::fs::read_to_string(
-            support::root().join("testdata/diff/realistic-pr/expected.md"),
-        )
-        .expect("expected.md");
+        let want =
+            std::fs::read_to_string(support::root().join("testdata/diff/realistic-pr/expected.md"))
+                .expect("expected.md");
         assert_eq!(md, want);
         let out = run("never");
         assert_eq!(
@@ -311,7 +344,10 @@ mod diff {
         for wf in ["github-actions.yaml", "gitlab-ci.yaml"] {
             let text = std::fs::read_to_string(support::root().join("examples/ci").join(wf))
                 .expect("workflow");
-            assert!(text.contains("kbundle-pr.sh"), "{wf} does not call the script");
+            assert!(
+                text.contains("kbundle-pr.sh"),
+                "{wf} does not call the script"
+            );
         }
     }
 
@@ -330,20 +366,36 @@ mod diff {
         };
         // access: warnings only.
         assert_eq!(run_in(&dir, &args("access", &[])).code, 0);
-        assert_eq!(run_in(&dir, &args("access", &["--fail-on", "warning"])).code, 1);
+        assert_eq!(
+            run_in(&dir, &args("access", &["--fail-on", "warning"])).code,
+            1
+        );
         // topics-risk: errors.
         assert_eq!(run_in(&dir, &args("topics-risk", &[])).code, 1);
-        assert_eq!(run_in(&dir, &args("topics-risk", &["--fail-on", "never"])).code, 0);
+        assert_eq!(
+            run_in(&dir, &args("topics-risk", &["--fail-on", "never"])).code,
+            0
+        );
         // noise: nothing at any level.
-        assert_eq!(run_in(&dir, &args("noise", &["--fail-on", "warning"])).code, 0);
+        assert_eq!(
+            run_in(&dir, &args("noise", &["--fail-on", "warning"])).code,
+            0
+        );
         let r = run_in(&dir, &args("topics-risk", &["--color", "always"]));
         assert!(r.stdout.contains("\x1b[1;31merror"), "{}", r.stdout);
         let r = run_in(&dir, &["diff".into(), "only-one".into()]);
         assert_eq!(r.code, 2);
         assert!(r.stdout.is_empty());
-        let r = run_in(&dir, &["diff".into(), "no/such/dir".into(), "noise/new".into()]);
+        let r = run_in(
+            &dir,
+            &["diff".into(), "no/such/dir".into(), "noise/new".into()],
+        );
         assert_eq!(r.code, 2, "{}", r.stderr);
-        assert!(r.stderr.contains("neither a path nor a Git revision"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("neither a path nor a Git revision"),
+            "{}",
+            r.stderr
+        );
     }
 
     register!(noise_is_no_change, git_revision, ci_script, flags);
@@ -352,7 +404,11 @@ mod diff {
 fn main() {
     let update = std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1");
     let cases = cases();
-    assert!(cases.len() >= 8, "expected the diff cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 8,
+        "expected the diff cases, found {}",
+        cases.len()
+    );
     let mut tests: Vec<support::Test> = cases
         .into_iter()
         .map(|case| {

@@ -116,10 +116,7 @@ fn read(side: &Side) -> (Vec<crate::source::Item>, Vec<Diagnostic>, bool) {
     for p in &side.paths {
         if p.is_dir() && kustomize::kustomization_in(p).is_some() {
             let dir = std::path::absolute(p).unwrap_or_else(|_| p.clone());
-            let repo = side
-                .repo
-                .clone()
-                .unwrap_or_else(|| legacy::repo_root(&dir));
+            let repo = side.repo.clone().unwrap_or_else(|| legacy::repo_root(&dir));
             built = true;
             match kustomize::build(&dir, &repo) {
                 Ok(mut b) => items.append(&mut b),

@@ -34,7 +34,14 @@ fn git(args: &[&str]) -> Result<String, String> {
 
 /// Whether `rev` names a commit of the current repository.
 pub fn is_revision(rev: &str) -> bool {
-    !rev.starts_with('-') && git(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")]).is_ok()
+    !rev.starts_with('-')
+        && git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])
+        .is_ok()
 }
 
 impl Checkout {
@@ -45,13 +52,19 @@ impl Checkout {
         }
         let top = git(&["rev-parse", "--show-toplevel"])
             .map_err(|e| format!("not inside a Git repository ({e})"))?;
-        let commit = git(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
-            .map_err(|_| format!("{rev:?} is not a commit of this repository"))?;
+        let commit = git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])
+        .map_err(|_| format!("{rev:?} is not a commit of this repository"))?;
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("kbundle-diff-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let checkout = Checkout {
             dir: dir.clone(),
             top: PathBuf::from(top),

@@ -112,7 +112,12 @@ pub fn compare(old: &Snapshot, new: &Snapshot) -> Diff {
         let (o, n) = (o.unwrap_or(&empty), n.unwrap_or(&empty));
         owners.insert(
             name.to_string(),
-            if n.owner.is_empty() { &o.owner } else { &n.owner }.clone(),
+            if n.owner.is_empty() {
+                &o.owner
+            } else {
+                &n.owner
+            }
+            .clone(),
         );
         if o.owner != n.owner && !o.owner.is_empty() && !n.owner.is_empty() {
             out.push("bundle", name, format!("owner {} → {}", o.owner, n.owner));
@@ -184,7 +189,12 @@ fn environment(old: &Snapshot, new: &Snapshot, out: &mut Out) {
             }
         }
     };
-    flag("allowTopicDeletion", o.allow_topic_deletion, n.allow_topic_deletion, true);
+    flag(
+        "allowTopicDeletion",
+        o.allow_topic_deletion,
+        n.allow_topic_deletion,
+        true,
+    );
     flag("maskPii", o.mask_pii, n.mask_pii, false);
     flag("pinnedImages", o.pinned_images, n.pinned_images, false);
     flag("lagAlerts", o.lag_alerts, n.lag_alerts, false);
@@ -222,7 +232,12 @@ fn environment(old: &Snapshot, new: &Snapshot, out: &mut Out) {
         n.max_partitions.map(i64::from),
         true,
     );
-    limit("maxRetentionMs", o.max_retention_ms, n.max_retention_ms, true);
+    limit(
+        "maxRetentionMs",
+        o.max_retention_ms,
+        n.max_retention_ms,
+        true,
+    );
     if o.topic_name != n.topic_name {
         let detail = format!(
             "{} → {}",
@@ -250,7 +265,12 @@ fn bundle(
     subjects(o, n, out);
     connectors(o, n, out);
     for m in o.masking.difference(&n.masking) {
-        out.risk(Code::DiffMaskingRemoved, "masking", m, "rule removed".into());
+        out.risk(
+            Code::DiffMaskingRemoved,
+            "masking",
+            m,
+            "rule removed".into(),
+        );
     }
     for m in n.masking.difference(&o.masking) {
         out.push("masking", m, "rule added".into());
@@ -276,7 +296,13 @@ fn bundle(
             );
         }
     }
-    named_maps("alert", &o.alerts, &n.alerts, Some(Code::DiffAlertRemoved), out);
+    named_maps(
+        "alert",
+        &o.alerts,
+        &n.alerts,
+        Some(Code::DiffAlertRemoved),
+        out,
+    );
     named_maps("test", &o.tests, &n.tests, None, out);
 }
 
@@ -322,7 +348,8 @@ fn limit_of(v: Option<&String>) -> Option<i128> {
 }
 
 fn normalize_policy(v: &Option<String>) -> BTreeSet<String> {
-    v.clone().unwrap_or_default()
+    v.clone()
+        .unwrap_or_default()
         .split(',')
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
@@ -410,18 +437,13 @@ fn topic(name: &str, o: &TopicSnap, n: &TopicSnap, out: &mut Out) {
         if a == b {
             continue;
         }
-        let detail = format!(
-            "{k} {}",
-            arrow(a.map(show).as_ref(), b.map(show).as_ref())
-        );
+        let detail = format!("{k} {}", arrow(a.map(show).as_ref(), b.map(show).as_ref()));
         let (ea, eb) = (effective(&o.config, k), effective(&n.config, k));
         match k.as_str() {
             "cleanup.policy" if normalize_policy(&ea) != normalize_policy(&eb) => {
                 out.risk(Code::DiffCleanupPolicyChanged, "topic", name, detail)
             }
-            "retention.ms" | "retention.bytes"
-                if matches!((limit_of(ea.as_ref()), limit_of(eb.as_ref())), (Some(x), Some(y)) if y < x) =>
-            {
+            "retention.ms" | "retention.bytes" if matches!((limit_of(ea.as_ref()), limit_of(eb.as_ref())), (Some(x), Some(y)) if y < x) => {
                 out.risk(Code::DiffRetentionShrunk, "topic", name, detail)
             }
             "min.insync.replicas" => out.risk(Code::DiffMinIsrChanged, "topic", name, detail),
@@ -514,7 +536,14 @@ fn widening(
     None
 }
 
-fn access(o: &BundleSnap, n: &BundleSnap, before: &Snapshot, new: &Snapshot, scope: &str, out: &mut Out) {
+fn access(
+    o: &BundleSnap,
+    n: &BundleSnap,
+    before: &Snapshot,
+    new: &Snapshot,
+    scope: &str,
+    out: &mut Out,
+) {
     let empty = PrincipalSnap::default();
     let names: BTreeSet<&String> = o.principals.keys().chain(n.principals.keys()).collect();
     for name in names {
@@ -528,7 +557,10 @@ fn access(o: &BundleSnap, n: &BundleSnap, before: &Snapshot, new: &Snapshot, sco
                 .map(|a| format!(" ({a})"))
                 .unwrap_or_default()
         };
-        let both = match (o.principals.contains_key(name), n.principals.contains_key(name)) {
+        let both = match (
+            o.principals.contains_key(name),
+            n.principals.contains_key(name),
+        ) {
             (false, true) => {
                 out.push("principal", name, format!("added{}", auth(b)));
                 false
@@ -606,7 +638,11 @@ fn subjects(o: &BundleSnap, n: &BundleSnap, out: &mut Out) {
             continue;
         }
         if !(s.avro && was.avro) {
-            out.push("subject", name, "new version (not checked: not Avro)".into());
+            out.push(
+                "subject",
+                name,
+                "new version (not checked: not Avro)".into(),
+            );
             continue;
         }
         let verdict = match (avro::parse(&s.text), avro::parse(&was.text)) {
@@ -666,7 +702,11 @@ fn connectors(o: &BundleSnap, n: &BundleSnap, out: &mut Out) {
             }
         }
     }
-    for name in o.connectors.keys().filter(|k| !n.connectors.contains_key(*k)) {
+    for name in o
+        .connectors
+        .keys()
+        .filter(|k| !n.connectors.contains_key(*k))
+    {
         out.push("connector", name, "removed".into());
     }
 }

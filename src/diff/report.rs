@@ -108,7 +108,10 @@ pub fn human(d: &Diff, env: &str, failed: &[Failed], colour: bool) -> String {
         escape_controls(env)
     ));
     for (scope, changes) in by_scope(d) {
-        let owner = d.owners.get(scope).map(|o| format!(" ({})", escape_controls(o)));
+        let owner = d
+            .owners
+            .get(scope)
+            .map(|o| format!(" ({})", escape_controls(o)));
         s.push_str(&format!(
             "\n{}{}\n",
             escape_controls(scope),

@@ -214,7 +214,11 @@ fn bundle(b: &CheckedBundle, plan: &BundlePlan) -> BundleSnap {
                         .pattern_type
                         .map(|p| name_of(&p))
                         .unwrap_or_else(|| "literal".into()),
-                    name: a.resource.name.clone().unwrap_or_else(|| "kafka-cluster".into()),
+                    name: a
+                        .resource
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| "kafka-cluster".into()),
                     operation,
                 });
             }
@@ -271,7 +275,11 @@ fn bundle(b: &CheckedBundle, plan: &BundlePlan) -> BundleSnap {
             // The masking transforms kbundle puts in front, keyed by the fields they mask
             // rather than by their generated aliases (which renumber when a rule goes).
             for t in &c.transforms {
-                let masked = t.config.get("fields").cloned().unwrap_or_else(|| t.alias.clone());
+                let masked = t
+                    .config
+                    .get("fields")
+                    .cloned()
+                    .unwrap_or_else(|| t.alias.clone());
                 let mut how = t.class.clone();
                 for (k, v) in t.config.iter().filter(|(k, _)| k.as_str() != "fields") {
                     if k != "predicate" {
@@ -314,7 +322,15 @@ fn bundle(b: &CheckedBundle, plan: &BundlePlan) -> BundleSnap {
         connectors,
         masking,
         migrations,
-        alerts: spec.alerts.iter().map(|a| (a.name.clone(), flat(a))).collect(),
-        tests: spec.tests.iter().map(|t| (t.name.clone(), flat(t))).collect(),
+        alerts: spec
+            .alerts
+            .iter()
+            .map(|a| (a.name.clone(), flat(a)))
+            .collect(),
+        tests: spec
+            .tests
+            .iter()
+            .map(|t| (t.name.clone(), flat(t)))
+            .collect(),
     }
 }
