@@ -157,15 +157,6 @@ fn git(dir: &Path, args: &[&str]) {
     );
 }
 
-fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 /// A repository with the `realistic-pr` case's old side committed, then its new side
 /// committed on top (`HEAD~1` is the base); the work tree is the new side.
 fn two_commit_repo() -> tempfile::TempDir {
@@ -222,9 +213,8 @@ mod diff {
     /// `--base REV` reads the revision with git, path by path, and compares it with the work
     /// tree; `OLD NEW` takes revisions too. A missing revision exits 2 with KB201.
     pub fn git_revision() {
-        if !have("git") || !have("tar") {
-            support::skip("git or tar not installed".into());
-        }
+        support::require("git");
+        support::require("tar");
         let tmp = two_commit_repo();
         let repo = tmp.path();
         let case = support::root().join("testdata/diff/realistic-pr");
@@ -292,9 +282,9 @@ mod diff {
     /// of `kbundle diff --base`, written where the workflow posts it from; exit 1 on the
     /// partition decrease, 0 with `KBUNDLE_FAIL_ON=never`.
     pub fn ci_script() {
-        if !have("git") || !have("tar") || !have("bash") {
-            support::skip("git, tar or bash not installed".into());
-        }
+        support::require("git");
+        support::require("tar");
+        support::require("bash");
         let tmp = two_commit_repo();
         let repo = tmp.path();
         let script = support::root().join("examples/ci/kbundle-pr.sh");
@@ -398,7 +388,78 @@ mod diff {
         );
     }
 
-    register!(noise_is_no_change, git_revision, ci_script, flags);
+    /// A kustomize overlay at a revision against the work tree: the example GitOps
+    /// repository committed, then its prod overlay's partition patch lowered. The overlay is
+    /// built on both sides (kubectl's kustomize), so the patch's effect is what is compared.
+    pub fn overlay_at_revision() {
+        support::require("git");
+        support::require("kubectl");
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let repo = tmp.path();
+        git(repo, &["init", "-q", "-b", "main"]);
+        copy_dir(&support::root().join("examples/gitops"), repo);
+        git(repo, &["add", "-A"]);
+        git(repo, &["commit", "-q", "-m", "base"]);
+        let r = run_in(
+            repo,
+            &[
+                "diff".into(),
+                "--base".into(),
+                "HEAD".into(),
+                "overlays/prod".into(),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout
+                .starts_with("kbundle diff: no change (2 bundles, environment prod)"),
+            "{}",
+            r.stdout
+        );
+        let k = repo.join("overlays/prod/kustomization.yaml");
+        let text = std::fs::read_to_string(&k).expect("read");
+        assert!(text.contains("value: 24"));
+        std::fs::write(&k, text.replace("value: 24", "value: 12")).expect("write");
+        let r = run_in(
+            repo,
+            &[
+                "diff".into(),
+                "--base".into(),
+                "HEAD".into(),
+                "overlays/prod".into(),
+            ],
+        );
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout
+                .contains("error   KB202 topic orders.created.v1: partitions 24 → 12"),
+            "{}",
+            r.stdout
+        );
+        // Staging against prod: two Environments, the policy difference called out.
+        let r = run_in(
+            repo,
+            &[
+                "diff".into(),
+                "overlays/staging".into(),
+                "overlays/prod".into(),
+            ],
+        );
+        assert!(
+            r.stdout
+                .contains("warning KB214 policy maxPartitions: 24 → 48"),
+            "{}",
+            r.stdout
+        );
+    }
+
+    register!(
+        noise_is_no_change,
+        git_revision,
+        ci_script,
+        flags,
+        overlay_at_revision
+    );
 }
 
 fn main() {

@@ -142,8 +142,26 @@ pub fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, String>) {
             }
         }
         Value::Array(a) if !a.is_empty() => {
+            // Lists of named things (receivers, ...) are keyed by name, so that reordering
+            // them is no change and a removal does not shift every later entry.
+            let names: Option<Vec<&str>> = a
+                .iter()
+                .map(|v| v.get("name").and_then(Value::as_str))
+                .collect();
+            let unique = names
+                .as_ref()
+                .is_some_and(|n| n.iter().collect::<BTreeSet<_>>().len() == n.len());
             for (i, v) in a.iter().enumerate() {
-                flatten(&format!("{prefix}[{i}]"), v, out);
+                match names.as_ref().and_then(|n| n.get(i)).filter(|_| unique) {
+                    Some(name) => {
+                        let mut v = v.clone();
+                        if let Some(m) = v.as_object_mut() {
+                            m.remove("name");
+                        }
+                        flatten(&format!("{prefix}[{name}]"), &v, out);
+                    }
+                    None => flatten(&format!("{prefix}[{i}]"), v, out),
+                }
             }
         }
         Value::Null => {}
