@@ -710,3 +710,6 @@ fn connectors(o: &BundleSnap, n: &BundleSnap, out: &mut Out) {
         out.push("connector", name, "removed".into());
     }
 }
+
+#[cfg(test)]
+mod tests;
