@@ -160,6 +160,11 @@ fn md_change(c: &Change) -> String {
     )
 }
 
+/// GitHub refuses comments over 65,536 characters: past this many bytes the Markdown stops
+/// adding rows and sections and says how many it left out (a section may overshoot it, so
+/// the budget leaves room).
+const COMMENT_BUDGET: usize = 50_000;
+
 pub fn markdown(d: &Diff, env: &str, failed: &[Failed]) -> String {
     let mut s = String::from("### kbundle diff\n\n");
     for f in failed {
@@ -204,7 +209,14 @@ pub fn markdown(d: &Diff, env: &str, failed: &[Failed]) -> String {
         .collect();
     if !risky.is_empty() {
         s.push_str("| risk | bundle | change |\n|---|---|---|\n");
-        for c in &risky {
+        for (i, c) in risky.iter().enumerate() {
+            if s.len() > COMMENT_BUDGET {
+                s.push_str(&format!(
+                    "| … | | {} more not shown here (comment size); the job log and `--format json` have them all |\n",
+                    risky.len() - i
+                ));
+                break;
+            }
             s.push_str(&format!(
                 "| {}{} | {} | {} `{}`: {} |\n",
                 icon(c.risk),
@@ -217,7 +229,16 @@ pub fn markdown(d: &Diff, env: &str, failed: &[Failed]) -> String {
         }
         s.push_str("\n`kbundle explain KB2xx` says why each is risky.\n\n");
     }
-    for (scope, changes) in by_scope(d) {
+    let scopes = by_scope(d);
+    let total = scopes.len();
+    for (shown, (scope, changes)) in scopes.into_iter().enumerate() {
+        if s.len() > COMMENT_BUDGET {
+            s.push_str(&format!(
+                "{} more not shown here (comment size); the job log and `--format json` have every change.\n",
+                plural(total - shown, "section", "sections")
+            ));
+            break;
+        }
         let e = changes.iter().filter(|c| c.risk == Severity::Error).count();
         let w = changes
             .iter()
