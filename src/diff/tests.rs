@@ -160,3 +160,32 @@ fn a_removed_bundle_removes_its_topics_with_their_risk() {
         d.changes
     );
 }
+
+#[test]
+fn markdown_stays_under_githubs_comment_limit() {
+    let changes: Vec<Change> = (0..5000)
+        .map(|i| Change {
+            scope: format!("bundle{:04}", i / 10),
+            risk: if i % 2 == 0 {
+                Severity::Warning
+            } else {
+                Severity::Info
+            },
+            code: (i % 2 == 0).then_some(Code::DiffRetentionShrunk),
+            kind: "topic",
+            name: format!("bundle{:04}.topic-{i}.v1", i / 10),
+            detail: "retention.ms (unset) → 86400000".into(),
+        })
+        .collect();
+    let d = Diff {
+        changes,
+        owners: Default::default(),
+        bundles_compared: 500,
+    };
+    let text = report::markdown(&d, "prod", &[]);
+    assert!(text.len() < 65_536, "{} bytes", text.len());
+    assert!(text.contains("more not shown here"), "{text}");
+    assert!(
+        text.starts_with("### kbundle diff\n\n**0 errors, 2500 warnings, 2500 other changes**")
+    );
+}
