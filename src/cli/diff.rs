@@ -191,10 +191,12 @@ pub fn run(a: DiffArgs) -> u8 {
         diags
             .into_iter()
             .map(|mut d| {
-                if let Some(f) = &d.file {
-                    d.file = Some(f.replace(&root, &format!("{tag}:")));
-                }
-                d.message = d.message.replace(&root, &format!("{tag}:"));
+                let show = |t: &str| {
+                    t.replace(&format!("{root}/"), &format!("{tag}:"))
+                        .replace(&root, &format!("{tag}:"))
+                };
+                d.file = d.file.as_deref().map(show);
+                d.message = show(&d.message);
                 d
             })
             .collect()
