@@ -6,6 +6,7 @@ pub mod backend;
 pub mod cli;
 pub mod credentials;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod model;
 pub mod names;

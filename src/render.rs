@@ -192,6 +192,59 @@ pub fn render_to(
     opts: &Options,
     out: &mut emit::Emitter,
 ) -> Result<Vec<Diagnostic>, emit::EmitError> {
+    let (prepared, diags) = prepare(items, function_config, opts);
+    let Some(Prepared {
+        env,
+        bundles,
+        backend,
+        passed,
+    }) = prepared
+    else {
+        return Ok(diags);
+    };
+    let rendered: BTreeSet<String> = bundles.iter().map(|b| b.name().to_string()).collect();
+    for (kbundle, value) in passed {
+        if kbundle {
+            out.emit(emit::mark_local_config(value))?;
+        } else if !is_stale_output(&value, &rendered) {
+            out.emit(value)?;
+        }
+    }
+    // One bundle at a time: plan, build its objects, write them, free all of it before the
+    // next. Names are unique once validation passed.
+    for b in bundles {
+        let plan = crate::plan::plan_bundle(&b, &env);
+        let objects = backend.objects(&plan, &env.env.spec);
+        drop(plan);
+        let path = generated_path(b.origin.file.as_deref(), b.name());
+        drop(b);
+        for (i, mut obj) in objects.into_iter().enumerate() {
+            if opts.annotate_paths {
+                annotate_path(&mut obj, &path, i);
+            }
+            out.emit(obj)?;
+        }
+    }
+    Ok(diags)
+}
+
+/// The checked inputs of a run that found no error: what [`render_to`] emits, and what
+/// `kbundle diff` plans and compares.
+pub struct Prepared {
+    pub env: EnvInput,
+    pub bundles: Vec<validate::CheckedBundle>,
+    pub backend: &'static dyn backend::Backend,
+    /// Inputs passing through, flagged as kbundle kind or not.
+    passed: Vec<(bool, Value)>,
+}
+
+/// Classify, parse, choose the Environment and check: everything before planning. `None` when
+/// any diagnostic is an error (or no backend renders the target).
+pub fn prepare(
+    items: Vec<Item>,
+    function_config: Option<Item>,
+    opts: &Options,
+) -> (Option<Prepared>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut chosen_env = opts.environment.clone();
     let mut config_env: Option<String> = None;
@@ -266,7 +319,7 @@ pub fn render_to(
     // against the built-in defaults when the Environment meant failed to parse.
     let Some(env) = env.filter(|_| !env_broken) else {
         diag::sort(&mut diags);
-        return Ok(no_bundle_warning(diags));
+        return (None, no_bundle_warning(diags));
     };
     for (i, origin) in &workloads {
         if let Some((_, value)) = passed.get(*i) {
@@ -282,34 +335,19 @@ pub fn render_to(
     let (checked, diags) = validate::check(bundles, env, reference, diags);
     let diags = no_bundle_warning(diags);
     let (Some(checked), Some(backend)) = (checked, backend) else {
-        return Ok(diags);
+        return (None, diags);
     };
     let (env, bundles) = checked.into_parts();
     let bundles: Vec<validate::CheckedBundle> = bundles.collect();
-    let rendered: BTreeSet<String> = bundles.iter().map(|b| b.name().to_string()).collect();
-    for (kbundle, value) in passed {
-        if kbundle {
-            out.emit(emit::mark_local_config(value))?;
-        } else if !is_stale_output(&value, &rendered) {
-            out.emit(value)?;
-        }
-    }
-    // One bundle at a time: plan, build its objects, write them, free all of it before the
-    // next. Names are unique once validation passed.
-    for b in bundles {
-        let plan = crate::plan::plan_bundle(&b, &env);
-        let objects = backend.objects(&plan, &env.env.spec);
-        drop(plan);
-        let path = generated_path(b.origin.file.as_deref(), b.name());
-        drop(b);
-        for (i, mut obj) in objects.into_iter().enumerate() {
-            if opts.annotate_paths {
-                annotate_path(&mut obj, &path, i);
-            }
-            out.emit(obj)?;
-        }
-    }
-    Ok(diags)
+    (
+        Some(Prepared {
+            env,
+            bundles,
+            backend,
+            passed,
+        }),
+        diags,
+    )
 }
 
 /// Read every file the bundle names, once; problems are reported by validation, at the field

@@ -2,6 +2,7 @@
 //! plugin). Each adapter reads its input, calls [`crate::render::render`], and writes.
 
 mod argocd;
+mod diff;
 mod install;
 mod krm;
 mod kustomize;
@@ -43,6 +44,8 @@ enum Command {
     Render(RenderArgs),
     /// Validate bundles: diagnostics and exit code only.
     Check(RenderArgs),
+    /// What a change does to the cluster, per bundle, risky changes first (docs/reference/diff.md).
+    Diff(diff::DiffArgs),
     /// Print the JSON Schema of a kind (for yaml-language-server and other editors).
     Schema {
         #[arg(value_enum)]
@@ -123,6 +126,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
     let code = match cli.command {
         Some(Command::Render(a)) => render_cmd(a, true),
         Some(Command::Check(a)) => render_cmd(a, false),
+        Some(Command::Diff(a)) => diff::run(a),
         Some(Command::Schema { kind }) => schema_cmd(kind),
         Some(Command::Fn) => krm::run(),
         Some(Command::Explain { code, markdown }) => explain_cmd(code.as_deref(), markdown),

@@ -269,6 +269,36 @@ codes! {
         "Argo CD's timeout or a user stopped kbundle; nothing was written.";
     ApiVersionNotServed = "KB127", Warning, "Argo CD plugin: the destination cluster does not serve an apiVersion of the output (`KUBE_API_VERSIONS`)",
         "Set the Environment's operator apiVersion to one the cluster serves.";
+    DiffSideFailed = "KB200", Error, "diff: one side does not render (its diagnostics follow)",
+        "`kbundle diff` runs both sides through the whole pipeline. The new side's errors are the change's errors: fix them. When only the old side fails, everything on the new side is shown as added.";
+    DiffRevision = "KB201", Error, "diff: a Git revision cannot be read",
+        "The revision given to `--base` (or as a side of `kbundle diff OLD NEW`) is not a commit of the repository around the working directory, or `git` is missing. Fetch it first (`git fetch origin main`); CI checkouts are often shallow (`fetch-depth: 0`).";
+    DiffPartitionDecrease = "KB202", Error, "diff: a topic's partition count decreases",
+        "Kafka cannot remove partitions: the topic operator refuses the change and the topic stays as it is. To have fewer partitions, create a new topic and migrate the producers and consumers.";
+    DiffTopicDeleted = "KB203", Error, "diff: a topic whose deletion is allowed is removed (its data is lost)",
+        "The old side allowed the topic's deletion (`deletion: allow` and the Environment's `allowTopicDeletion`), so removing it from the bundle deletes the topic and every record in it. If that is meant, say so in review and override the failure (`--fail-on never`); else keep the topic.";
+    DiffMigrationEdited = "KB204", Error, "diff: an applied ksql migration is edited",
+        "ksql-migrations stores a checksum of every applied migration and refuses to run when an applied file has changed. Revert the edit and add a new migration (`V<next>__...sql`) instead.";
+    DiffSchemaIncompatible = "KB205", Error, "diff: a schema's new version is incompatible with the previous one",
+        "The Schema Registry would refuse to register the new version at the subject's compatibility level. Make the change compatible (add fields with defaults, ...) or register under a new subject.";
+    DiffReplicasChanged = "KB206", Warning, "diff: a topic's replication factor changes",
+        "Changing replicas moves data between brokers (a reassignment) and, downwards, lowers durability; check the cluster has the capacity and the operator supports it.";
+    DiffCleanupPolicyChanged = "KB207", Warning, "diff: a topic's `cleanup.policy` changes",
+        "compact → delete removes old records by age, delete → compact keeps only the last value per key: either changes what consumers can read back.";
+    DiffRetentionShrunk = "KB208", Warning, "diff: a topic's retention shrinks",
+        "`retention.ms` or `retention.bytes` goes down (or from unlimited to limited): records older or beyond the new limit are deleted on the next cleanup.";
+    DiffMinIsrChanged = "KB209", Warning, "diff: a topic's `min.insync.replicas` changes",
+        "Raising it can make producers with `acks=all` fail when brokers are down; lowering it weakens durability.";
+    DiffAccessWidened = "KB210", Warning, "diff: access widened (a new writer, literal → prefix, `All`, a grant on another team's topic)",
+        "A principal gains write access, a literal grant becomes a prefix one, an `All` operation or `*` resource appears, or a grant reaches a topic another owner's bundle declares. Check the owner of the resource agreed.";
+    DiffMaskingRemoved = "KB211", Warning, "diff: a masking rule or PII marking is removed",
+        "Data that was masked or marked personal may now leave unmasked; check with the data owner.";
+    DiffCompatibilityLoosened = "KB212", Warning, "diff: a subject's compatibility level is loosened",
+        "The new level guarantees less than the old one (for example FULL → BACKWARD, or any level → NONE): consumers may meet schema versions they cannot read.";
+    DiffAlertRemoved = "KB213", Warning, "diff: an alert is removed",
+        "Nobody is paged any more for the condition the alert watched.";
+    DiffPolicyLoosened = "KB214", Warning, "diff: the Environment's policy is loosened",
+        "A policy rule is removed or relaxed (topic deletion allowed, PII masking or pinned images no longer required, a limit raised or dropped): it applies to every bundle of the cluster.";
     RawProviderReference = "KB230", Error, "a connector config writes a config-provider reference (`${secrets:...}`, `${file:...}`) itself",
         "Raw references bypass the namespace pinning of `secret()`/`configmap()` and can read any Secret or file the Connect worker can: write `{{ secret(\"name\", \"key\") }}`.";
     CredentialInUrl = "KB231", Error, "a URL carries a credential (`user:password@` or a password parameter)",

@@ -1,0 +1,1 @@
+CREATE STREAM refunds (id VARCHAR KEY, amount BIGINT) WITH (KAFKA_TOPIC='orders.created.v1', VALUE_FORMAT='JSON');
