@@ -129,9 +129,7 @@ pub fn check(out: &Path, environment: &str, files: &Files) -> Result<Vec<Diagnos
         match std::fs::read(dir.join(rel)) {
             Ok(bytes) if bytes == content.as_bytes() => {}
             Ok(_) => diags.push(stale(rel, "stale")),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                diags.push(stale(rel, "missing"))
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => diags.push(stale(rel, "missing")),
             Err(e) => return Err(format!("cannot read {}: {e}", shown(rel))),
         }
     }

@@ -89,7 +89,10 @@ pub fn stage(
             files.insert(format!("{dir}/{file}"), stream(&objs)?);
             resources.push(file);
         }
-        files.insert(format!("{dir}/{KUSTOMIZATION_FILE}"), kustomization(&resources));
+        files.insert(
+            format!("{dir}/{KUSTOMIZATION_FILE}"),
+            kustomization(&resources),
+        );
         let name = format!("{environment}-{dir}");
         flux.push(flux_kustomization(
             &name,
@@ -403,21 +406,33 @@ mod tests {
             obj("Job", Some("PostSync"), Some("10")),
         ];
         let files = stage("dev", &settings(), objects).expect("staged");
-        let dirs: Vec<&str> = files
+        let mut dirs: Vec<&str> = files
             .keys()
             .filter_map(|k| k.strip_suffix("/kustomization.yaml"))
             .collect();
+        dirs.sort();
         assert_eq!(dirs, ["main", "main-wave2", "post", "pre", "pre-wave0"]);
         // The hook ConfigMap (wave -2) travels with the wave -1 Job.
         assert!(files.contains_key("pre/b.configmap.yaml"));
         let flux = crate::yaml::parse_stream(&files[KUSTOMIZATIONS_FILE]).expect("yaml");
         let names: Vec<_> = flux
             .iter()
-            .map(|d| d.value["metadata"]["name"].as_str().unwrap_or("").to_string())
+            .map(|d| {
+                d.value["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
             .collect();
         assert_eq!(
             names,
-            ["dev-pre", "dev-pre-wave0", "dev-main", "dev-main-wave2", "dev-post"]
+            [
+                "dev-pre",
+                "dev-pre-wave0",
+                "dev-main",
+                "dev-main-wave2",
+                "dev-post"
+            ]
         );
         for pair in flux.windows(2) {
             assert_eq!(
@@ -436,9 +451,15 @@ mod tests {
     fn protected_objects_are_not_pruned() {
         let mut topic = obj("KafkaTopic", None, None);
         topic["metadata"]["annotations"][SYNC_OPTIONS] = "Prune=false,Delete=false".into();
-        let files = stage("dev", &settings(), vec![topic, obj("ConfigMap", None, None)])
-            .expect("staged");
-        assert!(files["main/b.kafkatopic.yaml"].contains("kustomize.toolkit.fluxcd.io/prune: disabled"));
+        let files = stage(
+            "dev",
+            &settings(),
+            vec![topic, obj("ConfigMap", None, None)],
+        )
+        .expect("staged");
+        assert!(
+            files["main/b.kafkatopic.yaml"].contains("kustomize.toolkit.fluxcd.io/prune: disabled")
+        );
         assert!(!files["main/b.configmap.yaml"].contains("prune: disabled"));
     }
 

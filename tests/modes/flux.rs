@@ -173,7 +173,10 @@ pub fn stages_follow_the_argocd_order_and_lose_nothing() {
                     id(o)
                 );
             }
-            assert!(high <= low, "{env}/{stage} holds an object Argo CD applies earlier");
+            assert!(
+                high <= low,
+                "{env}/{stage} holds an object Argo CD applies earlier"
+            );
             high = objs.iter().map(argo_order).max().unwrap().max(high);
         }
         let stage_of = |want: &str| {
@@ -203,7 +206,10 @@ pub fn stages_follow_the_argocd_order_and_lose_nothing() {
         let mut expected: BTreeMap<String, Value> = BTreeMap::new();
         for mut o in docs(&support::stdout(&plain)) {
             if kind(&o) == "Job" {
-                o["spec"].as_object_mut().unwrap().remove("ttlSecondsAfterFinished");
+                o["spec"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("ttlSecondsAfterFinished");
             }
             assert!(expected.insert(id(&o), o).is_none());
         }
@@ -213,7 +219,10 @@ pub fn stages_follow_the_argocd_order_and_lose_nothing() {
                 assert!(got.insert(id(&o), without_flux(o)).is_none(), "duplicate");
             }
         }
-        assert_eq!(got, expected, "{env}: staged objects differ from the render");
+        assert_eq!(
+            got, expected,
+            "{env}: staged objects differ from the render"
+        );
     }
 }
 
@@ -251,8 +260,14 @@ pub fn check_catches_stale_missing_and_extra_files() {
 
     assert_ok(&render_flux("dev", tmp.path(), false), "render repairs");
     assert!(!dir.join("main/old.kafkatopic.yaml").exists());
-    assert!(dir.join("README.md").exists(), "a non-YAML file is left alone");
-    assert_ok(&render_flux("dev", tmp.path(), true), "--check after render");
+    assert!(
+        dir.join("README.md").exists(),
+        "a non-YAML file is left alone"
+    );
+    assert_ok(
+        &render_flux("dev", tmp.path(), true),
+        "--check after render",
+    );
     let again = snapshot(tmp.path());
     assert_ok(&render_flux("dev", tmp.path(), false), "second render");
     assert_eq!(snapshot(tmp.path()), again, "idempotent");
@@ -276,7 +291,9 @@ pub fn missing_flux_settings_fail_cleanly() {
     assert!(env.is_file());
 
     let mut cmd = Command::new(kbundle());
-    cmd.args(["check", "--flux", "--out"]).arg(tmp.path()).arg(&env);
+    cmd.args(["check", "--flux", "--out"])
+        .arg(tmp.path())
+        .arg(&env);
     assert_eq!(run(cmd).status.code(), Some(2));
 }
 
