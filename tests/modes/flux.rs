@@ -357,6 +357,68 @@ pub fn every_stage_builds_with_kustomize() {
     }
 }
 
+/// The Flux CLI: `$KBUNDLE_FLUX_BIN`, else the one scripts/live/install-flux.sh built into the
+/// cache. Opt-in (never required by KBUNDLE_REQUIRE_LIVE, not installed by .ci/run): its cold
+/// build from the Go module proxy takes about 9 minutes here, over the 5-minute budget.
+fn flux_cli() -> Option<PathBuf> {
+    let bin = std::env::var_os("KBUNDLE_FLUX_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| live::cache_dir().join("flux-v2.9.5/flux"));
+    bin.is_file().then_some(bin)
+}
+
+/// `flux build kustomization <name> --path <stage> --kustomization-file <its object> --dry-run`
+/// on every stage gives the objects of the stage's files, plus only the two labels Flux stamps.
+pub fn flux_build_gives_the_same_objects() {
+    let Some(bin) = flux_cli() else {
+        support::skip(
+            "no Flux CLI (run scripts/live/install-flux.sh, about 9 minutes cold, or set \
+             KBUNDLE_FLUX_BIN)"
+                .into(),
+        );
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for env in ENVS {
+        let env_dir = example().join("flux").join(env);
+        let flux =
+            docs(&std::fs::read_to_string(env_dir.join("flux-kustomizations.yaml")).unwrap());
+        for (k, (stage, objs)) in flux.iter().zip(stages(&env_dir)) {
+            let name = k["metadata"]["name"].as_str().unwrap();
+            let file = tmp.path().join(format!("{name}.yaml"));
+            std::fs::write(&file, serde_json::to_string(k).unwrap()).unwrap();
+            let mut cmd = Command::new(&bin);
+            cmd.args(["build", "kustomization", name, "--dry-run", "--path"])
+                .arg(env_dir.join(&stage))
+                .arg("--kustomization-file")
+                .arg(&file);
+            let out = run(cmd);
+            assert_ok(&out, &format!("flux build kustomization {name}"));
+            let mut built: Vec<Value> = docs(&support::stdout(&out))
+                .into_iter()
+                .map(|mut o| {
+                    let labels = o["metadata"]["labels"].as_object_mut().unwrap();
+                    assert_eq!(
+                        labels.remove("kustomize.toolkit.fluxcd.io/name"),
+                        Some(name.into())
+                    );
+                    assert_eq!(
+                        labels.remove("kustomize.toolkit.fluxcd.io/namespace"),
+                        Some("flux-system".into())
+                    );
+                    o
+                })
+                .collect();
+            let mut objs = objs;
+            built.sort_by_key(id);
+            objs.sort_by_key(id);
+            assert_eq!(built, objs, "flux build {env}/{stage} differs");
+            n += 1;
+        }
+    }
+    assert!(n >= 9, "{n} stages built");
+}
+
 register!(
     committed_example_is_current,
     stages_follow_the_argocd_order_and_lose_nothing,
@@ -364,4 +426,5 @@ register!(
     missing_flux_settings_fail_cleanly,
     flux_kustomizations_validate_against_the_crd,
     every_stage_builds_with_kustomize,
+    flux_build_gives_the_same_objects,
 );
