@@ -40,6 +40,8 @@ mkdir -p "$src/cmd/flux/manifests"
 # The version `flux version` prints is set by -X main.VERSION (flux2's Makefile does the same).
 (cd "$src" && timeout "${FLUX_BUILD_TIMEOUT:-900}" go build -mod=mod -o "$BIN" \
     -ldflags="-s -w -X main.VERSION=${FLUX_VERSION#v}" ./cmd/flux) >&2
+# The build cache (about 1.5 GB) is of no use once the binary exists.
+go clean -cache
 "$BIN" version --client >&2
 echo "flux $FLUX_VERSION: built in $(( $(date +%s) - t ))s at $BIN" >&2
 echo "$BIN"
