@@ -25,6 +25,8 @@ pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 pub const SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
 pub const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
 pub const FLUX_FORCE: &str = "kustomize.toolkit.fluxcd.io/force";
+/// On the pod template of post-stage Jobs: what the stages before them apply ([`stamp_release`]).
+pub const RELEASE: &str = "kbundle.dev/release";
 pub const FLUX_API_VERSION: &str = "kustomize.toolkit.fluxcd.io/v1";
 /// The file, in the Environment's directory, holding the Flux Kustomizations.
 pub const KUSTOMIZATIONS_FILE: &str = "flux-kustomizations.yaml";
@@ -77,6 +79,7 @@ pub fn stage(
     if !problems.is_empty() {
         return Err(problems);
     }
+    stamp_release(&mut stages);
     let named = stage_names(stages.keys().copied());
     let mut files = Files::new();
     let mut flux = Vec::new();
@@ -254,6 +257,42 @@ fn stage_names(keys: impl Iterator<Item = StageKey>) -> BTreeMap<StageKey, Strin
         out.insert(k, name);
     }
     out
+}
+
+/// Argo CD runs PostSync hooks on every sync; Flux re-runs a Job only when it must recreate it.
+/// So each post-stage Job's pod template carries a digest of everything the stages before it
+/// apply: a release that changes any of it changes the (immutable) template, Flux recreates
+/// the Job (`force: enabled`), and the acceptance tests run again once the release is ready.
+fn stamp_release(stages: &mut BTreeMap<StageKey, BTreeMap<String, Vec<Value>>>) {
+    let before: Vec<&Value> = stages
+        .iter()
+        .filter(|(k, _)| k.phase < 2)
+        .flat_map(|(_, files)| files.values().flatten())
+        .collect();
+    let digest = crate::names::short_hash(&serde_json::to_string(&before).unwrap_or_default(), 16);
+    for (_, files) in stages.iter_mut().filter(|(k, _)| k.phase == 2) {
+        for v in files.values_mut().flatten() {
+            if v.get("kind").and_then(Value::as_str) != Some("Job") {
+                continue;
+            }
+            if let Some(meta) = v
+                .pointer_mut("/spec/template")
+                .and_then(Value::as_object_mut)
+                .map(|t| {
+                    t.entry("metadata")
+                        .or_insert_with(|| Value::Object(Map::new()))
+                })
+                .and_then(Value::as_object_mut)
+            {
+                let ann = meta
+                    .entry("annotations")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Some(ann) = ann.as_object_mut() {
+                    ann.insert(RELEASE.into(), Value::String(digest.clone()));
+                }
+            }
+        }
+    }
 }
 
 fn annotations_mut(v: &mut Value) -> Option<&mut Map<String, Value>> {
@@ -445,6 +484,34 @@ mod tests {
         let job = &files["post/b.job.yaml"];
         assert!(job.contains("kustomize.toolkit.fluxcd.io/force: enabled"));
         assert!(!job.contains("ttlSecondsAfterFinished"));
+    }
+
+    #[test]
+    fn a_changed_release_changes_the_test_jobs_template() {
+        let objects = |retention: &str| {
+            let mut cm = obj("ConfigMap", None, None);
+            cm["data"] = json!({"retention": retention});
+            let mut test = obj("Job", Some("PostSync"), Some("10"));
+            test["spec"]["template"] = json!({"spec": {}});
+            let mut pre = obj("Job", Some("PreSync"), None);
+            pre["spec"]["template"] = json!({"spec": {}});
+            vec![pre, cm, test]
+        };
+        let release = |files: &Files, file: &str| {
+            let doc = crate::yaml::parse_stream(&files[file]).expect("yaml");
+            doc[0].value["spec"]["template"]["metadata"]["annotations"][RELEASE].clone()
+        };
+        let a = stage("dev", &settings(), objects("1")).expect("staged");
+        let b = stage("dev", &settings(), objects("2")).expect("staged");
+        let again = stage("dev", &settings(), objects("1")).expect("staged");
+        assert!(release(&a, "post/b.job.yaml").is_string());
+        assert_ne!(
+            release(&a, "post/b.job.yaml"),
+            release(&b, "post/b.job.yaml")
+        );
+        assert_eq!(a, again, "deterministic");
+        // Only the tests: a pre-stage Job runs when its own content changes.
+        assert!(release(&a, "pre/b.job.yaml").is_null());
     }
 
     #[test]

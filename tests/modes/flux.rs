@@ -16,6 +16,7 @@ const HOOK: &str = "argocd.argoproj.io/hook";
 const WAVE: &str = "argocd.argoproj.io/sync-wave";
 const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
 const FLUX_FORCE: &str = "kustomize.toolkit.fluxcd.io/force";
+const RELEASE: &str = "kbundle.dev/release";
 
 fn example() -> PathBuf {
     support::root().join("examples/gitops")
@@ -111,6 +112,18 @@ fn without_flux(mut v: Value) -> Value {
         a.remove(FLUX_PRUNE);
         a.remove(FLUX_FORCE);
     }
+    if let Some(a) = v
+        .pointer_mut("/spec/template/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        a.remove(RELEASE);
+        if a.is_empty() {
+            v["spec"]["template"]["metadata"]
+                .as_object_mut()
+                .unwrap()
+                .remove("annotations");
+        }
+    }
     v
 }
 
@@ -162,6 +175,14 @@ pub fn stages_follow_the_argocd_order_and_lose_nothing() {
                 let ann = |k| support::annotation(o, k);
                 if kind(o) == "Job" {
                     assert_eq!(ann(FLUX_FORCE), Some("enabled"), "{env}: {}", id(o));
+                    let release =
+                        o.pointer("/spec/template/metadata/annotations/kbundle.dev~1release");
+                    assert_eq!(
+                        release.is_some(),
+                        stage == "post",
+                        "{env}/{stage}: {}",
+                        id(o)
+                    );
                     assert!(o["spec"].get("ttlSecondsAfterFinished").is_none());
                 }
                 let protected = ann("argocd.argoproj.io/sync-options")
