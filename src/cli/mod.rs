@@ -3,6 +3,7 @@
 
 mod argocd;
 mod diff;
+mod flux;
 mod install;
 mod krm;
 mod kustomize;
@@ -89,6 +90,16 @@ struct RenderArgs {
     /// Diagnostics format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Write Flux stages (pre/, main/, post/ and Flux Kustomizations chaining them) into
+    /// `--out DIR/<environment>/` instead of a stream on stdout (render only).
+    #[arg(long, requires = "out")]
+    flux: bool,
+    /// The directory the Flux stages are written to (with --flux).
+    #[arg(long, requires = "flux")]
+    out: Option<PathBuf>,
+    /// With --flux: write nothing; exit 1 naming every stale, missing or extra file in --out.
+    #[arg(long, requires = "flux")]
+    check: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -146,6 +157,10 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
 }
 
 fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
+    if a.flux && !emit {
+        eprintln!("error: --flux is an option of `kbundle render` (use `render --flux --check`)");
+        return EXIT_USAGE;
+    }
     let mut stdin = std::io::stdin().lock();
     let mut items = Vec::new();
     let mut diags = Vec::new();
@@ -184,6 +199,19 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
     // unreadable file) means the output would be partial: render for the diagnostics only.
     // Regression: a broken file beside valid bundles printed their manifests, then exit 1.
     let read_failed = diag::has_errors(&diags);
+    // Flux output: the objects are collected, then laid out as stages (see emit::flux).
+    let flux_target = if a.flux {
+        match flux::environment(&items, a.environment.as_deref()) {
+            Ok(t) => Some(t),
+            Err(d) => {
+                diags.push(*d);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut collect = emit::Collect::default();
     let opts = Options {
         environment: a.environment,
         consumed: Consumed::Remove,
@@ -194,7 +222,9 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
     let stdout = std::io::stdout();
     let mut yaml = emit::YamlStream::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock()));
     let mut discard = emit::Discard;
-    let sink: &mut dyn emit::Sink = if emit && !read_failed {
+    let sink: &mut dyn emit::Sink = if flux_target.is_some() && !read_failed {
+        &mut collect
+    } else if emit && !read_failed && !a.flux {
         &mut yaml
     } else {
         &mut discard
@@ -222,6 +252,29 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
         }
         Err(e) => Err(e),
     };
+    let mut flux_failed = None;
+    if let (Some((env, settings)), Some(out)) = (&flux_target, &a.out)
+        && !io_failed
+        && !diag::has_errors(&diags)
+    {
+        match emit::flux::stage(env, settings, std::mem::take(&mut collect.0)) {
+            Err(mut d) => diags.append(&mut d),
+            Ok(files) if a.check => match flux::check(out, env, &files) {
+                Ok(mut d) => diags.append(&mut d),
+                Err(e) => flux_failed = Some(e),
+            },
+            Ok(files) => match flux::write(out, env, &files) {
+                Ok(s) => eprintln!(
+                    "kbundle: {} files in {}: {} written, {} removed",
+                    s.files,
+                    diag::escape_controls(&out.join(env).display().to_string()),
+                    s.changed,
+                    s.removed
+                ),
+                Err(e) => flux_failed = Some(e),
+            },
+        }
+    }
     diag::sort(&mut diags);
     let failed = diag::has_errors(&diags);
 
@@ -245,6 +298,10 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
         return EXIT_USAGE;
     }
     if io_failed {
+        return EXIT_USAGE;
+    }
+    if let Some(e) = flux_failed {
+        eprintln!("error: {e}");
         return EXIT_USAGE;
     }
     if failed {

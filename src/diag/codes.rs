@@ -269,6 +269,12 @@ codes! {
         "Argo CD's timeout or a user stopped kbundle; nothing was written.";
     ApiVersionNotServed = "KB127", Warning, "Argo CD plugin: the destination cluster does not serve an apiVersion of the output (`KUBE_API_VERSIONS`)",
         "Set the Environment's operator apiVersion to one the cluster serves.";
+    FluxSettingsMissing = "KB190", Error, "Flux output: no usable `spec.flux` in the Environment (or no single Environment)",
+        "`kbundle render --flux` needs the Environment's `spec.flux` (sourceRef, path; interval and timeout are Go durations such as `10m`).";
+    FluxPhaseUnsupported = "KB191", Error, "Flux output: an object asks for an Argo CD hook phase or wave Flux stages cannot express",
+        "Flux stages express PreSync, Sync and PostSync with integer sync waves; SyncFail and Skip hooks have no Flux equivalent: drop them from the Flux overlay.";
+    FluxOutputStale = "KB192", Error, "Flux output: the committed stages differ from a fresh render (`--check`)",
+        "Run the same `kbundle render --flux --out DIR` without `--check` and commit the result.";
     DiffSideFailed = "KB200", Error, "diff: one side does not render (its diagnostics follow)",
         "`kbundle diff` runs both sides through the whole pipeline. The new side's errors are the change's errors: fix them. When only the old side fails, everything on the new side is shown as added.";
     DiffRevision = "KB201", Error, "diff: a Git revision cannot be read",

@@ -4,6 +4,8 @@
 //! stage before this one holds the whole output: a render at 100k topics keeps only one
 //! bundle's objects in memory.
 
+pub mod flux;
+
 use crate::model::labels::{MANAGED_BY, MANAGER, PART_OF};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};

@@ -53,6 +53,73 @@ pub struct EnvironmentSpec {
     /// Kafka Connect transforms that enforce masking rules the built-in `MaskField` cannot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masking: Option<MaskingTransforms>,
+    /// Flux delivery (`kbundle render --flux --out DIR`): where the committed stages live and how
+    /// Flux Kustomizations sync them. Read only by the Flux output (docs/tutorials/flux.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flux: Option<FluxSettings>,
+}
+
+/// How the Flux Kustomizations kbundle writes reach the committed stages.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FluxSettings {
+    /// The Flux source (GitRepository, OCIRepository or Bucket) holding the rendered output.
+    pub source_ref: FluxSourceRef,
+    /// Path, inside that source, of the `--out` directory (each stage is
+    /// `./<path>/<environment>/<stage>`).
+    #[schemars(length(min = 1))]
+    pub path: String,
+    /// Namespace of the Flux Kustomization objects.
+    #[serde(default = "default_flux_namespace")]
+    pub namespace: String,
+    /// How often Flux reconciles each stage (a Go duration: `10m`, `1h`).
+    #[serde(default = "default_flux_interval")]
+    pub interval: String,
+    /// How long a stage may take to apply and become ready (its Jobs finished) before it fails.
+    #[serde(default = "default_flux_timeout")]
+    pub timeout: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FluxSourceRef {
+    #[serde(default)]
+    pub kind: FluxSourceKind,
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// Default: the Kustomization's own namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum FluxSourceKind {
+    #[default]
+    GitRepository,
+    OCIRepository,
+    Bucket,
+}
+
+impl FluxSourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FluxSourceKind::GitRepository => "GitRepository",
+            FluxSourceKind::OCIRepository => "OCIRepository",
+            FluxSourceKind::Bucket => "Bucket",
+        }
+    }
+}
+
+fn default_flux_namespace() -> String {
+    "flux-system".to_string()
+}
+
+fn default_flux_interval() -> String {
+    "10m".to_string()
+}
+
+fn default_flux_timeout() -> String {
+    "10m".to_string()
 }
 
 /// Transform classes installed on the platform's Connect cluster. Each is configured with

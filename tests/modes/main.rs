@@ -10,6 +10,7 @@ mod support;
 mod argocd;
 mod cli;
 mod e2e;
+mod flux;
 mod gitops;
 mod hooks;
 
@@ -21,6 +22,7 @@ fn main() {
             cli::tests(),
             argocd::tests(),
             e2e::tests(),
+            flux::tests(),
             gitops::tests(),
             hooks::tests(),
         ]

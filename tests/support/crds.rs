@@ -278,12 +278,20 @@ fn crd_version_schema(crd: &Value, version: &str) -> Option<(Value, Vec<CelRule>
 
 impl Crds {
     pub fn load(dir: &Path) -> Crds {
+        Crds::load_files(
+            dir,
+            &[
+                "043-Crd-kafkatopic.yaml",
+                "044-Crd-kafkauser.yaml",
+                "047-Crd-kafkaconnector.yaml",
+            ],
+        )
+    }
+
+    /// These CRD files of `dir` (the Flux Kustomization CRD, say).
+    pub fn load_files(dir: &Path, files: &[&str]) -> Crds {
         let mut versions = Vec::new();
-        for file in [
-            "043-Crd-kafkatopic.yaml",
-            "044-Crd-kafkauser.yaml",
-            "047-Crd-kafkaconnector.yaml",
-        ] {
+        for &file in files {
             let crd = load_yaml(&dir.join(file));
             assert_eq!(crd["kind"], "CustomResourceDefinition", "{file}");
             let group = crd["spec"]["group"].as_str().expect("group").to_string();
@@ -403,7 +411,17 @@ const TOGETHER: &str = "self.type != 'tls' || (has(self.renewalDays) == has(self
 const RENEW_BEFORE_EXPIRY: &str = "self.type != 'tls' || !has(self.renewalDays) || \
      !has(self.validityDays) || self.renewalDays < self.validityDays";
 
-pub const KNOWN_CEL_RULES: &[&str] = &[TLS_ONLY, TOGETHER, RENEW_BEFORE_EXPIRY];
+/// Flux Kustomization `spec.kubeConfig`: exactly one of configMapRef, secretRef.
+const KUBECONFIG_ONE: &str = "has(self.configMapRef) || has(self.secretRef)";
+const KUBECONFIG_NOT_BOTH: &str = "!has(self.configMapRef) || !has(self.secretRef)";
+
+pub const KNOWN_CEL_RULES: &[&str] = &[
+    TLS_ONLY,
+    TOGETHER,
+    RENEW_BEFORE_EXPIRY,
+    KUBECONFIG_ONE,
+    KUBECONFIG_NOT_BOTH,
+];
 
 pub fn eval_cel(rule: &str, this: &Value) -> bool {
     let has = |f: &str| this.get(f).is_some();
@@ -417,6 +435,8 @@ pub fn eval_cel(rule: &str, this: &Value) -> bool {
                 || !has("validityDays")
                 || int("renewalDays") < int("validityDays")
         }
+        KUBECONFIG_ONE => has("configMapRef") || has("secretRef"),
+        KUBECONFIG_NOT_BOTH => !has("configMapRef") || !has("secretRef"),
         other => panic!("no evaluator for CEL rule {other:?}"),
     }
 }
