@@ -7,6 +7,7 @@ pub mod cli;
 pub mod credentials;
 pub mod diag;
 pub mod emit;
+pub mod import;
 pub mod model;
 pub mod names;
 pub mod path;

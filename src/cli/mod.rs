@@ -2,6 +2,7 @@
 //! plugin). Each adapter reads its input, calls [`crate::render::render`], and writes.
 
 mod argocd;
+mod import;
 mod install;
 mod krm;
 mod kustomize;
@@ -62,6 +63,11 @@ enum Command {
     Argocd {
         #[command(subcommand)]
         action: argocd::Action,
+    },
+    /// Write AppBundles from what a team already runs (Strimzi objects); see docs/reference/import.md.
+    Import {
+        #[command(subcommand)]
+        source: import::Source,
     },
     /// Install the legacy kustomize exec plugin for both kinds.
     InstallPlugin {
@@ -127,6 +133,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Some(Command::Fn) => krm::run(),
         Some(Command::Explain { code, markdown }) => explain_cmd(code.as_deref(), markdown),
         Some(Command::Argocd { action }) => argocd::run(action),
+        Some(Command::Import { source }) => import::run(source),
         Some(Command::InstallPlugin { plugin_home }) => install::run(plugin_home),
         Some(Command::Legacy { config }) => legacy::run(Some(config)),
         None => {

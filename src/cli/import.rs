@@ -1,0 +1,110 @@
+//! `kbundle import SOURCE ...`: reads a peer tool's input, writes AppBundles and an
+//! Environment into `--out`, and reports what could not be carried over
+//! (docs/reference/import.md). Exit 0 written (warnings allowed), 1 input errors (nothing
+//! written), 2 usage or I/O failure.
+
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+use crate::diag::escape_controls;
+use crate::import::{self, report::Report, report::Severity, strimzi};
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Source {
+    /// Strimzi KafkaTopic, KafkaUser and KafkaConnector objects (files, directories or `-`).
+    Strimzi {
+        /// Files, directories (read recursively for *.yaml/*.yml) or `-` for stdin.
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// How objects are grouped into bundles.
+        #[arg(long, value_enum, default_value_t = strimzi::GroupBy::Label)]
+        group_by: strimzi::GroupBy,
+        /// The owner label read by `--group-by label`.
+        #[arg(long, default_value = crate::model::labels::OWNER)]
+        label: String,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct OutArgs {
+    /// Directory the bundles and the Environment are written to.
+    #[arg(long)]
+    out: PathBuf,
+    /// Overwrite files that exist already.
+    #[arg(long)]
+    force: bool,
+    /// Also write the report as JSON to this file.
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+pub fn run(source: Source) -> u8 {
+    let mut report = Report::default();
+    let (imported, out) = match source {
+        Source::Strimzi {
+            paths,
+            group_by,
+            label,
+            out,
+        } => {
+            let mut stdin = std::io::stdin().lock();
+            let (items, diags) = crate::source::read_paths(&paths, &mut stdin);
+            if !diags.is_empty() {
+                eprint!("{}", crate::diag::render_human(&diags));
+                if crate::diag::has_errors(&diags) {
+                    return EXIT_USAGE;
+                }
+            }
+            let opts = strimzi::Options { group_by, label };
+            (strimzi::import(&items, &opts, &mut report), out)
+        }
+    };
+    finish(imported, &out, report)
+}
+
+fn finish(imported: import::Imported, out: &OutArgs, mut report: Report) -> u8 {
+    report.sort();
+    eprint!("{}", report.human());
+    if let Some(path) = &out.report
+        && let Err(e) = std::fs::write(path, report.json())
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return EXIT_USAGE;
+    }
+    if report.has_errors() {
+        eprintln!(
+            "error: {} input error(s); nothing written",
+            report.count(Severity::Error)
+        );
+        return EXIT_ERRORS;
+    }
+    let files = match import::files(&imported) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: cannot serialize the bundles: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    match import::write(&out.out, out.force, &files) {
+        Ok(written) => {
+            eprintln!(
+                "wrote {} bundle(s) and {} other file(s) to {} ({} warning(s), {} note(s))",
+                imported.bundles.len(),
+                written.len() - imported.bundles.len(),
+                escape_controls(&out.out.display().to_string()),
+                report.count(Severity::Warning),
+                report.count(Severity::Info)
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!(
+                "error[{}]: {}",
+                crate::diag::Code::ImportOutputExists,
+                escape_controls(&e)
+            );
+            EXIT_USAGE
+        }
+    }
+}
