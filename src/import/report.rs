@@ -82,14 +82,12 @@ impl Report {
     /// Findings in a stable order: by file, document, path.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            (&a.file, a.document, &a.object, &a.path, a.severity, &a.message).cmp(&(
-                &b.file,
-                b.document,
-                &b.object,
-                &b.path,
-                b.severity,
-                &b.message,
-            ))
+            (
+                &a.file, a.document, &a.object, &a.path, a.severity, &a.message,
+            )
+                .cmp(&(
+                    &b.file, b.document, &b.object, &b.path, b.severity, &b.message,
+                ))
         });
         self.findings.dedup();
     }

@@ -56,12 +56,15 @@ pub fn lift(rules: &[AclRule]) -> Lifted {
                 r.resource.pattern_type.unwrap_or(PatternType::Literal),
                 r.resource.name.clone().unwrap_or_default(),
             );
-            ops.entry(key).or_default().extend(r.operations.iter().copied());
+            ops.entry(key)
+                .or_default()
+                .extend(r.operations.iter().copied());
         } else {
             kept.push(r.clone());
         }
     }
-    let has = |set: &BTreeSet<AclOperation>, need: &[AclOperation]| need.iter().all(|o| set.contains(o));
+    let has =
+        |set: &BTreeSet<AclOperation>, need: &[AclOperation]| need.iter().all(|o| set.contains(o));
     let name_of = |k: &Key| role_pattern(k.1, &k.2).unwrap_or_default();
 
     let consumed: Vec<Key> = ops
@@ -87,17 +90,26 @@ pub fn lift(rules: &[AclRule]) -> Lifted {
             covered.entry(g.clone()).or_default().insert(Read);
         }
         for t in &consumed {
-            covered.entry(t.clone()).or_default().extend([Read, Describe]);
+            covered
+                .entry(t.clone())
+                .or_default()
+                .extend([Read, Describe]);
         }
     }
     for (k, s) in &ops {
         if k.0 == Topic && has(s, &[Write, Describe]) {
             out.produces.push(name_of(k));
-            covered.entry(k.clone()).or_default().extend([Write, Describe]);
+            covered
+                .entry(k.clone())
+                .or_default()
+                .extend([Write, Describe]);
         }
         if k.0 == TransactionalId && has(s, &[Write, Describe]) {
             out.transactional_ids.push(name_of(k));
-            covered.entry(k.clone()).or_default().extend([Write, Describe]);
+            covered
+                .entry(k.clone())
+                .or_default()
+                .extend([Write, Describe]);
         }
     }
     for (k, s) in &ops {
@@ -186,7 +198,12 @@ mod tests {
     use crate::model::bundle::Principal;
     use crate::plan::access::plan_user;
 
-    fn rule(ty: AclResourceType, name: &str, pattern: PatternType, ops: &[AclOperation]) -> AclRule {
+    fn rule(
+        ty: AclResourceType,
+        name: &str,
+        pattern: PatternType,
+        ops: &[AclOperation],
+    ) -> AclRule {
         AclRule {
             resource: AclResource {
                 resource_type: ty,
@@ -236,7 +253,12 @@ mod tests {
         let l = round_trip(&[
             rule(Topic, "my-topic", PatternType::Literal, &[Describe, Read]),
             rule(Group, "my-group", PatternType::Literal, &[Read]),
-            rule(Topic, "my-topic", PatternType::Literal, &[Create, Describe, Write]),
+            rule(
+                Topic,
+                "my-topic",
+                PatternType::Literal,
+                &[Create, Describe, Write],
+            ),
         ]);
         assert_eq!(l.produces, ["my-topic"]);
         assert_eq!(l.consumes.len(), 1);
@@ -254,7 +276,12 @@ mod tests {
         let l = round_trip(&[
             rule(Topic, "orders.", PatternType::Prefix, &[Write, Describe]),
             rule(Topic, "*", PatternType::Literal, &[Read, Describe]),
-            rule(TransactionalId, "tx-", PatternType::Prefix, &[Write, Describe]),
+            rule(
+                TransactionalId,
+                "tx-",
+                PatternType::Prefix,
+                &[Write, Describe],
+            ),
             deny,
         ]);
         assert_eq!(l.produces, ["orders.*"]);

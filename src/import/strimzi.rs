@@ -8,8 +8,7 @@ use super::report::{Place, Report, Severity};
 use super::{Imported, Taken, bundle, sanitize_label};
 use crate::diag::Code;
 use crate::model::bundle::{
-    AclRule, Authentication, Connector, ConnectorState, ConnectorType, Principal,
-    Quotas, Topic,
+    AclRule, Authentication, Connector, ConnectorState, ConnectorType, Principal, Quotas, Topic,
 };
 use crate::model::environment::StrimziApiVersion;
 use crate::model::labels::{MANAGED_BY, OWNER, PART_OF};
@@ -79,7 +78,11 @@ pub fn import(items: &[Item], opts: &Options, report: &mut Report) -> Imported {
             document: item.origin.index,
             object: format!("{kind}/{name}"),
         };
-        let api = item.value.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let api = item
+            .value
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if !api.starts_with("kafka.strimzi.io/") {
             report.push(
                 &place,
@@ -194,9 +197,11 @@ pub fn import(items: &[Item], opts: &Options, report: &mut Report) -> Imported {
     if let Some(c) = &cluster {
         strimzi.insert("cluster".into(), c.clone().into());
     }
-    if api_versions.keys().next().map(String::as_str) == Some(StrimziApiVersion::V1beta2.as_str())
-    {
-        strimzi.insert("apiVersion".into(), StrimziApiVersion::V1beta2.as_str().into());
+    if api_versions.keys().next().map(String::as_str) == Some(StrimziApiVersion::V1beta2.as_str()) {
+        strimzi.insert(
+            "apiVersion".into(),
+            StrimziApiVersion::V1beta2.as_str().into(),
+        );
     }
     if let Some(c) = connect_clusters.keys().next() {
         strimzi.insert("connectCluster".into(), c.clone().into());
@@ -215,7 +220,9 @@ pub fn import(items: &[Item], opts: &Options, report: &mut Report) -> Imported {
 }
 
 fn read_topic(t: &mut Taken, name: &str, at: &Place, report: &mut Report) -> Option<Topic> {
-    let topic_name = t.take_str("spec.topicName").unwrap_or_else(|| name.to_string());
+    let topic_name = t
+        .take_str("spec.topicName")
+        .unwrap_or_else(|| name.to_string());
     let partitions = t.take_u32("spec.partitions", at, report);
     let replicas = t.take_u32("spec.replicas", at, report);
     for (field, v) in [("partitions", partitions), ("replicas", replicas)] {
@@ -334,12 +341,7 @@ fn read_user(t: &mut Taken, name: &str, at: &Place, report: &mut Report) -> Opti
     })
 }
 
-fn read_connector(
-    t: &mut Taken,
-    name: &str,
-    at: &Place,
-    report: &mut Report,
-) -> Option<Connector> {
+fn read_connector(t: &mut Taken, name: &str, at: &Place, report: &mut Report) -> Option<Connector> {
     let Some(class) = t.take_str("spec.class") else {
         report.push(
             at,
@@ -485,7 +487,11 @@ fn group(read: Vec<Read>, report: &mut Report) -> Vec<AppBundle> {
                     for k in ["topic", "topic.prefix", "kafka.topic"] {
                         if let Some(v) = c.config.get(k) {
                             let v = v.as_text();
-                            used.push(if k == "topic.prefix" { format!("{v}*") } else { v });
+                            used.push(if k == "topic.prefix" {
+                                format!("{v}*")
+                            } else {
+                                v
+                            });
                         }
                     }
                     let used: Vec<&str> = used.iter().map(String::as_str).collect();
