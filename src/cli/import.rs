@@ -24,6 +24,31 @@ pub enum Source {
         #[command(flatten)]
         out: OutArgs,
     },
+    /// JulieOps topology descriptors: one bundle per project.
+    Julie {
+        /// Descriptor files (YAML).
+        #[arg(required = true)]
+        descriptors: Vec<PathBuf>,
+        /// The plans file the descriptors' `plan:` keys refer to.
+        #[arg(long)]
+        plans: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+}
+
+/// The first document of a YAML file, or a message naming the file.
+fn read_yaml(path: &std::path::Path) -> Result<import::julie::Descriptor, String> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let docs = crate::yaml::parse_stream(&text)
+        .map_err(|e| format!("{file}:{}: {}", e.line, e.message))?;
+    let value = docs
+        .into_iter()
+        .next()
+        .map(|d| d.value)
+        .ok_or_else(|| format!("{file}: empty"))?;
+    Ok(import::julie::Descriptor { file, value })
 }
 
 #[derive(clap::Args, Debug)]
@@ -58,6 +83,23 @@ pub fn run(source: Source) -> u8 {
             }
             let opts = strimzi::Options { group_by, label };
             (strimzi::import(&items, &opts, &mut report), out)
+        }
+        Source::Julie {
+            descriptors,
+            plans,
+            out,
+        } => {
+            let read: Result<Vec<_>, String> = descriptors.iter().map(|p| read_yaml(p)).collect();
+            let plans = plans.as_deref().map(read_yaml).transpose();
+            let (read, plans) = match (read, plans) {
+                (Ok(r), Ok(p)) => (r, p),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("error: {}", escape_controls(&e));
+                    return EXIT_USAGE;
+                }
+            };
+            let (imported, _) = import::julie::import(&read, plans.as_ref(), &mut report);
+            (imported, out)
         }
     };
     finish(imported, &out, report)
