@@ -24,6 +24,14 @@ pub enum Source {
         #[command(flatten)]
         out: OutArgs,
     },
+    /// A kafka-gitops desired state file (and the files its `settings.files` names): one
+    /// bundle per service.
+    KafkaGitops {
+        /// The state file (`state.yaml`).
+        state: PathBuf,
+        #[command(flatten)]
+        out: OutArgs,
+    },
     /// JulieOps topology descriptors: one bundle per project.
     Julie {
         /// Descriptor files (YAML).
@@ -83,6 +91,44 @@ pub fn run(source: Source) -> u8 {
             }
             let opts = strimzi::Options { group_by, label };
             (strimzi::import(&items, &opts, &mut report), out)
+        }
+        Source::KafkaGitops { state, out } => {
+            let main = match read_yaml(&state) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("error: {}", escape_controls(&e));
+                    return EXIT_USAGE;
+                }
+            };
+            let mut files = Vec::new();
+            // `settings.files`: topics, services and users kept in files of their own,
+            // relative to the state file.
+            for k in ["topics", "services", "users"] {
+                if let Some(f) = main
+                    .value
+                    .pointer(&format!("/settings/files/{k}"))
+                    .and_then(serde_json::Value::as_str)
+                {
+                    let path = state.parent().unwrap_or(std::path::Path::new(".")).join(f);
+                    match read_yaml(&path) {
+                        Ok(d) => files.push(d),
+                        Err(e) => {
+                            eprintln!("error: {}", escape_controls(&e));
+                            return EXIT_USAGE;
+                        }
+                    }
+                }
+            }
+            let mut all = vec![import::kafka_gitops::State {
+                file: main.file,
+                value: main.value,
+            }];
+            all.extend(files.into_iter().map(|d| import::kafka_gitops::State {
+                file: d.file,
+                value: d.value,
+            }));
+            let (imported, _) = import::kafka_gitops::import(&all, &mut report);
+            (imported, out)
         }
         Source::Julie {
             descriptors,

@@ -72,7 +72,7 @@ fn julie_pattern(res: &str) -> (PatternType, String) {
     }
 }
 
-fn ace(ty: AclResourceType, pattern: PatternType, name: &str, op: AclOperation) -> Ace {
+pub(super) fn ace(ty: AclResourceType, pattern: PatternType, name: &str, op: AclOperation) -> Ace {
     Ace {
         resource_type: ty,
         pattern_type: pattern,
@@ -83,7 +83,7 @@ fn ace(ty: AclResourceType, pattern: PatternType, name: &str, op: AclOperation) 
     }
 }
 
-fn raw(ty: AclResourceType, name: Option<&str>, ops: &[AclOperation]) -> AclRule {
+pub(super) fn raw(ty: AclResourceType, name: Option<&str>, ops: &[AclOperation]) -> AclRule {
     AclRule {
         resource: AclResource {
             resource_type: ty,
@@ -272,27 +272,6 @@ pub fn import(
             project_import(&mut ctx, &at, pi, project, &topology_prefix, &plan_configs);
         }
     }
-    // The difference between what JulieOps grants and what the bundles render.
-    let mut rendered: BTreeMap<String, BTreeSet<Ace>> = BTreeMap::new();
-    for b in &ctx.bundles {
-        for p in &b.spec.principals {
-            let rules: Vec<AclRule> =
-                crate::backend::strimzi::acl::acls(&crate::plan::access::plan_user(p))
-                    .into_iter()
-                    .map(|a| AclRule {
-                        resource: AclResource {
-                            resource_type: a.resource_type,
-                            name: a.name,
-                            pattern_type: Some(a.pattern_type),
-                        },
-                        operations: a.operations.into_iter().collect(),
-                        host: a.host,
-                        rule_type: a.rule_type,
-                    })
-                    .collect();
-            rendered.insert(p.name.clone(), effective(&rules));
-        }
-    }
     let at = Place {
         file: descriptors
             .first()
@@ -301,37 +280,7 @@ pub fn import(
         document: 0,
         object: "acls".into(),
     };
-    for (julie, want) in &ctx.expected.acls {
-        let mut got = BTreeSet::new();
-        for u in ctx.expected.users.get(julie).into_iter().flatten() {
-            got.extend(rendered.get(u).into_iter().flatten().cloned());
-        }
-        for a in want.difference(&got) {
-            let why = if a.name.as_deref() == Some("*") {
-                " (JulieOps' over-grant: a consumer without group gets every group)"
-            } else if a.operation == AclOperation::All {
-                " (JulieOps grants All; kbundle's role lists what Streams needs)"
-            } else {
-                ""
-            };
-            ctx.report.push(
-                &at,
-                julie.as_str(),
-                Severity::Warning,
-                Code::ImportDifference,
-                format!("JulieOps grants {a}; the bundle does not{why}"),
-            );
-        }
-        for a in got.difference(want) {
-            ctx.report.push(
-                &at,
-                julie.as_str(),
-                Severity::Warning,
-                Code::ImportDifference,
-                format!("the bundle grants {a}; JulieOps does not"),
-            );
-        }
-    }
+    report_differences(&ctx.bundles, &ctx.expected, "JulieOps", &at, ctx.report);
     let expected = std::mem::take(&mut ctx.expected);
     (
         Imported {
@@ -825,4 +774,70 @@ fn topic_import(
             "producers",
         ],
     );
+}
+
+/// Report every ACL entry only one side has: what `peer` grants per principal (`expected`)
+/// against what the bundles render with kbundle's own role expansion.
+pub(super) fn report_differences(
+    bundles: &[AppBundle],
+    expected: &Expected,
+    peer: &str,
+    at: &Place,
+    report: &mut Report,
+) {
+    let mut rendered: BTreeMap<String, BTreeSet<Ace>> = BTreeMap::new();
+    for b in bundles {
+        for p in &b.spec.principals {
+            let rules: Vec<AclRule> =
+                crate::backend::strimzi::acl::acls(&crate::plan::access::plan_user(p))
+                    .into_iter()
+                    .map(|a| AclRule {
+                        resource: AclResource {
+                            resource_type: a.resource_type,
+                            name: a.name,
+                            pattern_type: Some(a.pattern_type),
+                        },
+                        operations: a.operations.into_iter().collect(),
+                        host: a.host,
+                        rule_type: a.rule_type,
+                    })
+                    .collect();
+            rendered.insert(p.name.clone(), effective(&rules));
+        }
+    }
+    for (julie, want) in &expected.acls {
+        let mut got = BTreeSet::new();
+        for u in expected.users.get(julie).into_iter().flatten() {
+            got.extend(rendered.get(u).into_iter().flatten().cloned());
+        }
+        for a in want.difference(&got) {
+            let why = if a.name.as_deref() == Some("*") {
+                " (the peer's over-grant: every group)"
+            } else if a.resource_type == AclResourceType::Cluster
+                && a.operation == AclOperation::DescribeConfigs
+            {
+                " (the peer's over-grant: cluster-wide DescribeConfigs)"
+            } else if a.operation == AclOperation::All {
+                " (kbundle's role lists what the client needs instead of All)"
+            } else {
+                ""
+            };
+            report.push(
+                at,
+                julie.as_str(),
+                Severity::Warning,
+                Code::ImportDifference,
+                format!("{peer} grants {a}; the bundle does not{why}"),
+            );
+        }
+        for a in got.difference(want) {
+            report.push(
+                at,
+                julie.as_str(),
+                Severity::Warning,
+                Code::ImportDifference,
+                format!("the bundle grants {a}; {peer} does not"),
+            );
+        }
+    }
 }

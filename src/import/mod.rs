@@ -8,6 +8,7 @@
 //! ([`Taken`]: every input field is either read or reported) and writing the output.
 
 pub mod julie;
+pub mod kafka_gitops;
 pub mod report;
 pub mod roles;
 pub mod strimzi;

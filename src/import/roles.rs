@@ -133,7 +133,28 @@ pub fn lift(rules: &[AclRule]) -> Lifted {
             rule_type: None,
         });
     }
-    out.acls.extend(kept);
+    // Rules a role cannot hold, merged per resource, host and type (one rule per operation is
+    // how kafka-gitops and JulieOps write them).
+    for r in kept {
+        match out.acls.iter_mut().find(|a| {
+            a.resource.resource_type == r.resource.resource_type
+                && a.resource.name == r.resource.name
+                && a.resource.pattern_type.unwrap_or(PatternType::Literal)
+                    == r.resource.pattern_type.unwrap_or(PatternType::Literal)
+                && a.host == r.host
+                && a.rule_type.unwrap_or(AclRuleType::Allow)
+                    == r.rule_type.unwrap_or(AclRuleType::Allow)
+        }) {
+            Some(a) => {
+                for op in r.operations {
+                    if !a.operations.contains(&op) {
+                        a.operations.push(op);
+                    }
+                }
+            }
+            None => out.acls.push(r),
+        }
+    }
     out
 }
 
