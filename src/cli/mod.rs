@@ -64,7 +64,7 @@ enum Command {
         #[command(subcommand)]
         action: argocd::Action,
     },
-    /// Write AppBundles from what a team already runs (Strimzi objects); see docs/reference/import.md.
+    /// Write AppBundles from what a team already runs (Strimzi objects, JulieOps, kafka-gitops).
     Import {
         #[command(subcommand)]
         source: import::Source,

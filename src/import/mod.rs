@@ -1,9 +1,9 @@
-//! `kbundle import`: reads what teams already run (Strimzi objects; JulieOps and kafka-gitops
-//! descriptors are issue 15's next steps), emits AppBundles and an Environment into a
+//! `kbundle import`: reads what teams already run (Strimzi objects, JulieOps descriptors, a
+//! kafka-gitops state file), emits AppBundles (and for Strimzi an Environment) into a
 //! directory, and a report of everything that could not be carried over unchanged
 //! (docs/reference/import.md).
 //!
-//! Layout: one module per peer (`strimzi`), `roles` (ACLs lifted into kbundle roles),
+//! Layout: one module per peer (`strimzi`, `julie`, `kafka_gitops`), `roles` (ACLs lifted into kbundle roles),
 //! `report` (findings with file and path), and here the shared pieces: field bookkeeping
 //! ([`Taken`]: every input field is either read or reported) and writing the output.
 
