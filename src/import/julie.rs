@@ -455,12 +455,18 @@ fn project_import(
 fn report_extra(ctx: &mut Ctx, at: &Place, path: &str, v: &Value, known: &[&str]) {
     for (k, _) in v.as_object().into_iter().flatten() {
         if !known.contains(&k.as_str()) {
+            let why = if k == "schemas" {
+                "not imported yet: declare the schema files in `spec.schemas` and the topic's \
+                 `valueSchema`/`keySchema` (registration needs the Environment's `schemaRegistry`)"
+            } else {
+                "not imported: no kbundle field holds this"
+            };
             ctx.report.push(
                 at,
                 format!("{path}.{k}"),
                 Severity::Warning,
                 Code::ImportUnmapped,
-                "not imported: no kbundle field holds this",
+                why,
             );
         }
     }
