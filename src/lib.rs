@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod diag;
 pub mod diff;
 pub mod emit;
+pub mod import;
 pub mod model;
 pub mod names;
 pub mod path;

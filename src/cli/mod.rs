@@ -4,6 +4,7 @@
 mod argocd;
 mod diff;
 mod flux;
+mod import;
 mod install;
 mod krm;
 mod kustomize;
@@ -66,6 +67,11 @@ enum Command {
     Argocd {
         #[command(subcommand)]
         action: argocd::Action,
+    },
+    /// Write AppBundles from what a team already runs (Strimzi objects, JulieOps, kafka-gitops).
+    Import {
+        #[command(subcommand)]
+        source: import::Source,
     },
     /// Install the legacy kustomize exec plugin for both kinds.
     InstallPlugin {
@@ -142,6 +148,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Some(Command::Fn) => krm::run(),
         Some(Command::Explain { code, markdown }) => explain_cmd(code.as_deref(), markdown),
         Some(Command::Argocd { action }) => argocd::run(action),
+        Some(Command::Import { source }) => import::run(source),
         Some(Command::InstallPlugin { plugin_home }) => install::run(plugin_home),
         Some(Command::Legacy { config }) => legacy::run(Some(config)),
         None => {

@@ -269,6 +269,16 @@ codes! {
         "Argo CD's timeout or a user stopped kbundle; nothing was written.";
     ApiVersionNotServed = "KB127", Warning, "Argo CD plugin: the destination cluster does not serve an apiVersion of the output (`KUBE_API_VERSIONS`)",
         "Set the Environment's operator apiVersion to one the cluster serves.";
+    TopicObjectNameInvalid = "KB170", Error, "a topic's `objectName` is not a DNS-1123 subdomain",
+        "`objectName` becomes the KafkaTopic's metadata.name; Kubernetes needs lowercase letters, digits, `-` and `.`.";
+    ImportUnmapped = "KB171", Warning, "import: an input field has no home in kbundle (listed in the report)",
+        "`kbundle import` lists every input field it could not carry over, with file and path; nothing is dropped silently.";
+    ImportDifference = "KB172", Warning, "import: the imported bundle grants or creates something different from the input",
+        "The peer tool's own over-grants are replaced by kbundle's least-privilege roles; the report states each difference.";
+    ImportInvalid = "KB173", Error, "import: an input object cannot be imported",
+        "The object is malformed for its kind or conflicts with another one; fix the input or import it separately.";
+    ImportOutputExists = "KB174", Error, "import: an output file exists already",
+        "Pass `--force` to overwrite, or choose another `--out` directory.";
     FluxSettingsMissing = "KB190", Error, "Flux output: no usable `spec.flux` in the Environment (or no single Environment)",
         "`kbundle render --flux` needs the Environment's `spec.flux` (sourceRef, path; interval and timeout are Go durations such as `10m`).";
     FluxPhaseUnsupported = "KB191", Error, "Flux output: an object asks for an Argo CD hook phase or wave Flux stages cannot express",

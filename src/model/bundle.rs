@@ -67,6 +67,11 @@ pub struct AppBundleSpec {
 pub struct Topic {
     /// Exact Kafka topic name: `[a-zA-Z0-9._-]{1,249}`, not `.` or `..`.
     pub name: String,
+    /// `metadata.name` of the generated KafkaTopic; default: derived from `name` (the name
+    /// itself when it is a DNS-1123 subdomain). Set it to adopt an existing KafkaTopic whose
+    /// object name differs, so that the adoption does not rename (delete and recreate) it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_name: Option<String>,
     /// Partition count; default: the Environment's `spec.defaults.partitions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 1_000_000))]

@@ -33,7 +33,10 @@ pub fn plan_topic(t: &Topic, env: &EnvironmentSpec) -> TopicPlan {
     }
     TopicPlan {
         topic_name: t.name.clone(),
-        object_name: topic_object_name(&t.name),
+        object_name: t
+            .object_name
+            .clone()
+            .unwrap_or_else(|| topic_object_name(&t.name)),
         partitions: t.partitions.unwrap_or(env.defaults.partitions),
         replicas: t.replicas.unwrap_or(env.defaults.replicas),
         config,

@@ -284,7 +284,25 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                     continue;
                 }
             }
-            let object = topic_object_name(&t.name);
+            let object = match &t.object_name {
+                Some(o) => {
+                    if !crate::names::is_dns_subdomain(o) {
+                        out.push(b.at(
+                            Diagnostic::error(
+                                Code::TopicObjectNameInvalid,
+                                format!(
+                                    "topic {:?}: objectName {o:?} is not a DNS-1123 subdomain",
+                                    t.name
+                                ),
+                            )
+                            .with_hint("use lowercase letters, digits, `-` and `.`, at most 253 characters"),
+                            &FieldPath::of("spec.topics").index(ti).key("objectName"),
+                        ));
+                    }
+                    o.clone()
+                }
+                None => topic_object_name(&t.name),
+            };
             if let Some(&(obi, oti)) = by_object.get(&object) {
                 out.push(b.at(
                     Diagnostic::error(

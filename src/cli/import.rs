@@ -1,0 +1,198 @@
+//! `kbundle import SOURCE ...`: reads a peer tool's input, writes AppBundles and an
+//! Environment into `--out`, and reports what could not be carried over
+//! (docs/reference/import.md). Exit 0 written (warnings allowed), 1 input errors (nothing
+//! written), 2 usage or I/O failure.
+
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+use crate::diag::escape_controls;
+use crate::import::{self, report::Report, report::Severity, strimzi};
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Source {
+    /// Strimzi KafkaTopic, KafkaUser and KafkaConnector objects (files, directories or `-`).
+    Strimzi {
+        /// Files, directories (read recursively for *.yaml/*.yml) or `-` for stdin.
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// How objects are grouped into bundles.
+        #[arg(long, value_enum, default_value_t = strimzi::GroupBy::Label)]
+        group_by: strimzi::GroupBy,
+        /// The owner label read by `--group-by label`.
+        #[arg(long, default_value = crate::model::labels::OWNER)]
+        label: String,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// A kafka-gitops desired state file (and the files its `settings.files` names): one
+    /// bundle per service.
+    KafkaGitops {
+        /// The state file (`state.yaml`).
+        state: PathBuf,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// JulieOps topology descriptors: one bundle per project.
+    Julie {
+        /// Descriptor files (YAML).
+        #[arg(required = true)]
+        descriptors: Vec<PathBuf>,
+        /// The plans file the descriptors' `plan:` keys refer to.
+        #[arg(long)]
+        plans: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+}
+
+/// The first document of a YAML file, or a message naming the file.
+fn read_yaml(path: &std::path::Path) -> Result<import::julie::Descriptor, String> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let docs = crate::yaml::parse_stream(&text)
+        .map_err(|e| format!("{file}:{}: {}", e.line, e.message))?;
+    let value = docs
+        .into_iter()
+        .next()
+        .map(|d| d.value)
+        .ok_or_else(|| format!("{file}: empty"))?;
+    Ok(import::julie::Descriptor { file, value })
+}
+
+#[derive(clap::Args, Debug)]
+pub struct OutArgs {
+    /// Directory the bundles and the Environment are written to.
+    #[arg(long)]
+    out: PathBuf,
+    /// Overwrite files that exist already.
+    #[arg(long)]
+    force: bool,
+    /// Also write the report as JSON to this file.
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+pub fn run(source: Source) -> u8 {
+    let mut report = Report::default();
+    let (imported, out) = match source {
+        Source::Strimzi {
+            paths,
+            group_by,
+            label,
+            out,
+        } => {
+            let mut stdin = std::io::stdin().lock();
+            let (items, diags) = crate::source::read_paths(&paths, &mut stdin);
+            if !diags.is_empty() {
+                eprint!("{}", crate::diag::render_human(&diags));
+                if crate::diag::has_errors(&diags) {
+                    return EXIT_USAGE;
+                }
+            }
+            let opts = strimzi::Options { group_by, label };
+            (strimzi::import(&items, &opts, &mut report), out)
+        }
+        Source::KafkaGitops { state, out } => {
+            let main = match read_yaml(&state) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("error: {}", escape_controls(&e));
+                    return EXIT_USAGE;
+                }
+            };
+            let mut files = Vec::new();
+            // `settings.files`: topics, services and users kept in files of their own,
+            // relative to the state file.
+            for k in ["topics", "services", "users"] {
+                if let Some(f) = main
+                    .value
+                    .pointer(&format!("/settings/files/{k}"))
+                    .and_then(serde_json::Value::as_str)
+                {
+                    let path = state.parent().unwrap_or(std::path::Path::new(".")).join(f);
+                    match read_yaml(&path) {
+                        Ok(d) => files.push(d),
+                        Err(e) => {
+                            eprintln!("error: {}", escape_controls(&e));
+                            return EXIT_USAGE;
+                        }
+                    }
+                }
+            }
+            let mut all = vec![import::kafka_gitops::State {
+                file: main.file,
+                value: main.value,
+            }];
+            all.extend(files.into_iter().map(|d| import::kafka_gitops::State {
+                file: d.file,
+                value: d.value,
+            }));
+            let (imported, _) = import::kafka_gitops::import(&all, &mut report);
+            (imported, out)
+        }
+        Source::Julie {
+            descriptors,
+            plans,
+            out,
+        } => {
+            let read: Result<Vec<_>, String> = descriptors.iter().map(|p| read_yaml(p)).collect();
+            let plans = plans.as_deref().map(read_yaml).transpose();
+            let (read, plans) = match (read, plans) {
+                (Ok(r), Ok(p)) => (r, p),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("error: {}", escape_controls(&e));
+                    return EXIT_USAGE;
+                }
+            };
+            let (imported, _) = import::julie::import(&read, plans.as_ref(), &mut report);
+            (imported, out)
+        }
+    };
+    finish(imported, &out, report)
+}
+
+fn finish(imported: import::Imported, out: &OutArgs, mut report: Report) -> u8 {
+    report.sort();
+    eprint!("{}", report.human());
+    if let Some(path) = &out.report
+        && let Err(e) = std::fs::write(path, report.json())
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return EXIT_USAGE;
+    }
+    if report.has_errors() {
+        eprintln!(
+            "error: {} input error(s); nothing written",
+            report.count(Severity::Error)
+        );
+        return EXIT_ERRORS;
+    }
+    let files = match import::files(&imported) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: cannot serialize the bundles: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    match import::write(&out.out, out.force, &files) {
+        Ok(written) => {
+            eprintln!(
+                "wrote {} bundle(s) and {} other file(s) to {} ({} warning(s), {} note(s))",
+                imported.bundles.len(),
+                written.len() - imported.bundles.len(),
+                escape_controls(&out.out.display().to_string()),
+                report.count(Severity::Warning),
+                report.count(Severity::Info)
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!(
+                "error[{}]: {}",
+                crate::diag::Code::ImportOutputExists,
+                escape_controls(&e)
+            );
+            EXIT_USAGE
+        }
+    }
+}
