@@ -269,6 +269,20 @@ codes! {
         "Argo CD's timeout or a user stopped kbundle; nothing was written.";
     ApiVersionNotServed = "KB127", Warning, "Argo CD plugin: the destination cluster does not serve an apiVersion of the output (`KUBE_API_VERSIONS`)",
         "Set the Environment's operator apiVersion to one the cluster serves.";
+    GroupClaimedTwice = "KB130", Error, "consumer group or Streams applicationId claimed by two bundles (overlapping prefixes included)",
+        "A consumer group (a Streams applicationId is one) belongs to exactly one bundle; another bundle joining it would read that bundle's partitions and commit its offsets.";
+    TransactionalIdClaimedTwice = "KB131", Error, "transactional id claimed by two bundles (overlapping prefixes included)",
+        "A transactional id belongs to exactly one bundle; a second producer with the same id fences the first.";
+    WriteNeedsGrant = "KB132", Error, "writes to another bundle's topic without its grant",
+        "The topic's owner must list the writer in `topics[].access.write` (`bundle` or `bundle/principal`).";
+    ReadNeedsGrant = "KB133", Error, "reads another bundle's topic without its grant (`policy.access: grants-only`)",
+        "The topic's owner must list the reader in `topics[].access.read` (`bundle` or `bundle/principal`).";
+    GrantInvalid = "KB134", Error, "a topic access grant that names nothing",
+        "A grant is `bundle` or `bundle/principal`; a principal named must exist in that bundle.";
+    RawAclDead = "KB135", Error, "raw ACL that can never match (glob in a literal name, `*` as a prefix)",
+        "Kafka matches literal names exactly and prefixes as plain text: `orders.*` as a literal and `*` as a prefix match no real resource.";
+    RawAclOverWide = "KB136", Error, "raw ACL wider than it looks (literal `*`, `All` on a prefix)",
+        "A literal `*` is Kafka's wildcard (every resource) and `All` includes Delete and Alter; name the resources and operations.";
 }
 
 impl Serialize for Code {

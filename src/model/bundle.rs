@@ -91,6 +91,23 @@ pub struct Topic {
     /// only where the Environment's `policy.allowTopicDeletion` is true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion: Option<Deletion>,
+    /// Who outside this bundle may use the topic: `bundle` (any principal of that bundle) or
+    /// `bundle/principal`. Writes from another bundle always need an entry in `write`; reads
+    /// need one in `read` where the Environment's `policy.access` is `grants-only`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<TopicAccess>,
+}
+
+/// Grants by the owning bundle to other bundles (docs/reference/ownership.md).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TopicAccess {
+    /// Bundles (`bundle`) or principals (`bundle/principal`) that may write to the topic.
+    #[serde(default)]
+    pub write: Vec<String>,
+    /// Bundles (`bundle`) or principals (`bundle/principal`) that may read the topic.
+    #[serde(default)]
+    pub read: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -201,6 +201,24 @@ pub struct Policy {
     /// Every consumer group needs a consumerLag alert.
     #[serde(default)]
     pub lag_alerts: bool,
+    /// Access to another bundle's topics: `open-read` (default: anyone may read, writes need
+    /// the owner's grant) or `grants-only` (reads need a grant too).
+    #[serde(default, skip_serializing_if = "AccessPolicy::is_default")]
+    pub access: AccessPolicy,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccessPolicy {
+    #[default]
+    OpenRead,
+    GrantsOnly,
+}
+
+impl AccessPolicy {
+    fn is_default(&self) -> bool {
+        *self == AccessPolicy::OpenRead
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -12,6 +12,8 @@ mod environment;
 pub mod images;
 pub mod ksql;
 pub mod masking;
+mod ownership;
+mod raw_acls;
 mod schemas;
 pub mod topic_config;
 mod topics;
@@ -204,6 +206,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     for b in bundles {
         topics::check(b, env, topic_name_re.as_ref(), &mut out);
         access::check(b, &mut out);
+        raw_acls::check(b, &mut out);
         schemas::check(b, env, &mut out);
         masking::check(b, env, &mut out);
         connectors::check(b, env, &mut out);
@@ -216,6 +219,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     schemas::check_across(bundles, &mut out);
     topics::check_across(bundles, &mut out);
     access::check_across(bundles, &mut out);
+    ownership::check_across(bundles, env, &mut out);
     out
 }
 
