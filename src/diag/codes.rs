@@ -283,6 +283,14 @@ codes! {
         "Kafka matches literal names exactly and prefixes as plain text: `orders.*` as a literal and `*` as a prefix match no real resource.";
     RawAclOverWide = "KB136", Error, "raw ACL wider than it looks (literal `*`, `All` on a prefix)",
         "A literal `*` is Kafka's wildcard (every resource) and `All` includes Delete and Alter; name the resources and operations.";
+    ConnectPrerequisite = "KB137", Error, "connectors cannot run as their own principals on this Connect cluster (override policy, namespace)",
+        "Connectors authenticate through client overrides read from their KafkaUser Secret: the KafkaConnect needs `connector.client.config.override.policy` All or Principal, and the Secret a namespace.";
+    ConnectorTopicsNeeded = "KB138", Error, "a connector running as its own principal does not list its topics",
+        "Its principal is granted exactly `spec.connectors[].topics`: list them (a `topics.regex` cannot be granted).";
+    ConnectorExactlyOnceUnsupported = "KB139", Error, "exactly-once source connector with its own principal (not supported yet)",
+        "Exactly-once sources write the worker's offsets topic in transactions named after the worker group; kbundle does not grant that yet.";
+    ConnectorPrincipalClash = "KB140", Error, "a connector's generated principal has the name of a declared principal",
+        "Connector `x` runs as principal `connect-x`; rename the connector or the principal.";
 }
 
 impl Serialize for Code {

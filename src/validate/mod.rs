@@ -5,6 +5,7 @@ pub mod acceptance;
 mod access;
 pub mod alerts;
 mod claims;
+mod connect_access;
 mod connectors;
 #[cfg(test)]
 pub(crate) use connectors::resolve as resolve_connectors;
@@ -220,6 +221,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     topics::check_across(bundles, &mut out);
     access::check_across(bundles, &mut out);
     ownership::check_across(bundles, env, &mut out);
+    connect_access::check_across(bundles, env, &mut out);
     out
 }
 

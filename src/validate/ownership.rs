@@ -10,10 +10,12 @@
 use super::claims::PatternOwners;
 use super::{BundleInput, EnvInput};
 use crate::diag::{Code, Diagnostic};
-use crate::model::bundle::{Principal, Topic};
+use crate::model::ConfigValue;
+use crate::model::bundle::{ConnectorType, Principal, Topic};
 use crate::model::environment::AccessPolicy;
 use crate::model::pattern::{Pattern, parse_pattern};
 use crate::path::FieldPath;
+use crate::plan::connect_access::{DLQ_TOPIC, user_name};
 use std::collections::{BTreeMap, HashMap};
 
 pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagnostic>) {
@@ -194,6 +196,12 @@ fn check_grants_named(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                         )));
                     } else if let (Some(other), Some(pn)) = (by_name.get(bundle), principal)
                         && !other.bundle.spec.principals.iter().any(|p| p.name == pn)
+                        && !other
+                            .bundle
+                            .spec
+                            .connectors
+                            .iter()
+                            .any(|c| user_name(&c.name) == pn)
                     {
                         let known: Vec<&str> = other
                             .bundle
@@ -269,9 +277,45 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
         }
     }
     for (bi, b) in bundles.iter().enumerate() {
-        for (pi, p) in b.bundle.spec.principals.iter().enumerate() {
-            let at = FieldPath::of("spec.principals").index(pi);
-            for (how, raw, path) in topic_uses(p, &at) {
+        // Principals, then connectors as the principal they run as (`connect-<name>`): a sink
+        // reads its topics and writes its dead-letter topic, a source writes its topics.
+        let mut actors: Vec<(String, Vec<(Use, &str, FieldPath)>)> = b
+            .bundle
+            .spec
+            .principals
+            .iter()
+            .enumerate()
+            .map(|(pi, p)| {
+                let at = FieldPath::of("spec.principals").index(pi);
+                (p.name.clone(), topic_uses(p, &at))
+            })
+            .collect();
+        for (ci, c) in b.bundle.spec.connectors.iter().enumerate() {
+            let at = FieldPath::of("spec.connectors").index(ci);
+            let how = match c.effective_type() {
+                Some(ConnectorType::Source) => Use::Write,
+                _ => Use::Read,
+            };
+            let mut uses: Vec<(Use, &str, FieldPath)> = c
+                .topics
+                .iter()
+                .enumerate()
+                .map(|(ti, t)| (how, t.as_str(), at.child_key("topics").index(ti)))
+                .collect();
+            if how == Use::Read
+                && let Some(ConfigValue::String(dlq)) = c.config.get(DLQ_TOPIC)
+            {
+                uses.push((
+                    Use::Write,
+                    dlq.as_str(),
+                    at.child_key("config").key(DLQ_TOPIC),
+                ));
+            }
+            actors.push((user_name(&c.name), uses));
+        }
+        for (actor, uses) in &actors {
+            let p = Actor { name: actor };
+            for (how, raw, path) in uses.iter().map(|(h, r, p)| (*h, *r, p)) {
                 if how == Use::Read && policy == AccessPolicy::OpenRead {
                     continue;
                 }
@@ -294,7 +338,7 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
                     }
                     let ob = &bundles[obi];
                     let topic = &ob.bundle.spec.topics[oti];
-                    if granted(topic, how, b.name(), &p.name) {
+                    if granted(topic, how, b.name(), p.name) {
                         continue;
                     }
                     let (code, verb, key) = match how {
@@ -329,10 +373,15 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
                             b.name(),
                             ob.origin.file.as_deref().unwrap_or("its file")
                         )),
-                        &path,
+                        path,
                     ));
                 }
             }
         }
     }
+}
+
+/// Who uses a topic: a principal, or the principal a connector runs as.
+struct Actor<'a> {
+    name: &'a str,
 }
