@@ -228,8 +228,11 @@ enum Use {
     Write,
 }
 
+/// A use of a topic (pattern as written) and where it is written.
+type TopicUse<'a> = (Use, &'a str, FieldPath);
+
 /// Every topic reference of a principal that reads or writes, with its field path.
-fn topic_uses<'p>(p: &'p Principal, at: &FieldPath) -> Vec<(Use, &'p str, FieldPath)> {
+fn topic_uses<'p>(p: &'p Principal, at: &FieldPath) -> Vec<TopicUse<'p>> {
     let mut refs = Vec::new();
     for (i, t) in p.produces.iter().enumerate() {
         refs.push((Use::Write, t.as_str(), at.child_key("produces").index(i)));
@@ -279,7 +282,7 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
     for (bi, b) in bundles.iter().enumerate() {
         // Principals, then connectors as the principal they run as (`connect-<name>`): a sink
         // reads its topics and writes its dead-letter topic, a source writes its topics.
-        let mut actors: Vec<(String, Vec<(Use, &str, FieldPath)>)> = b
+        let mut actors: Vec<(String, Vec<TopicUse>)> = b
             .bundle
             .spec
             .principals
@@ -296,7 +299,7 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
                 Some(ConnectorType::Source) => Use::Write,
                 _ => Use::Read,
             };
-            let mut uses: Vec<(Use, &str, FieldPath)> = c
+            let mut uses: Vec<TopicUse> = c
                 .topics
                 .iter()
                 .enumerate()
@@ -314,7 +317,7 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
             actors.push((user_name(&c.name), uses));
         }
         for (actor, uses) in &actors {
-            let p = Actor { name: actor };
+            let actor: &str = actor;
             for (how, raw, path) in uses.iter().map(|(h, r, p)| (*h, *r, p)) {
                 if how == Use::Read && policy == AccessPolicy::OpenRead {
                     continue;
@@ -338,7 +341,7 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
                     }
                     let ob = &bundles[obi];
                     let topic = &ob.bundle.spec.topics[oti];
-                    if granted(topic, how, b.name(), p.name) {
+                    if granted(topic, how, b.name(), actor) {
                         continue;
                     }
                     let (code, verb, key) = match how {
@@ -360,7 +363,7 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
                             code,
                             format!(
                                 "principal {:?} of bundle {:?} {verb} topic {name:?}{via}, owned by bundle {:?}, without its grant{policy_note}",
-                                p.name,
+                                actor,
                                 b.name(),
                                 ob.name()
                             ),
@@ -369,7 +372,7 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
                             "bundle {:?} must add \"{}/{}\" (or \"{}\") to spec.topics[{oti}].access.{key} in {}",
                             ob.name(),
                             b.name(),
-                            p.name,
+                            actor,
                             b.name(),
                             ob.origin.file.as_deref().unwrap_or("its file")
                         )),
@@ -379,9 +382,4 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
             }
         }
     }
-}
-
-/// Who uses a topic: a principal, or the principal a connector runs as.
-struct Actor<'a> {
-    name: &'a str,
 }
