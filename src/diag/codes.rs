@@ -107,8 +107,8 @@ codes! {
         "The value does not have the type Kafka expects for this config (whole number, boolean, one of a list...).";
     NameNotDnsLabel = "KB030", Error, "bundle or Environment name not a DNS-1123 label",
         "Names become prefixes of Kubernetes object names: lower-case letters, digits and `-`, at most 63 characters.";
-    PrincipalNameInvalid = "KB031", Error, "principal name not a DNS-1123 label",
-        "A principal becomes a KafkaUser: its name must be a DNS-1123 label.";
+    PrincipalNameInvalid = "KB031", Error, "principal name not a DNS-1123 subdomain of at most 63 characters",
+        "A principal becomes a KafkaUser: its name must be a DNS-1123 subdomain (dots allowed), at most 63 characters.";
     TopicClaimedTwice = "KB032", Error, "topic declared twice (in one bundle or by two)",
         "Every topic belongs to exactly one bundle.";
     PrincipalClaimedTwice = "KB033", Error, "principal declared twice",

@@ -228,6 +228,24 @@ pub struct Streams {
     /// Output topics.
     #[serde(default)]
     pub writes: Vec<String>,
+    /// The app's `processing.guarantee`: transactional ids `<applicationId>-…` are granted
+    /// (and claimed) only for `exactly_once_v2`; absent: granted, as for `exactly_once_v2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_guarantee: Option<ProcessingGuarantee>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessingGuarantee {
+    AtLeastOnce,
+    ExactlyOnceV2,
+}
+
+impl Streams {
+    /// Whether the app uses transactions (so its principal needs transactional ids).
+    pub fn transactional(&self) -> bool {
+        self.processing_guarantee != Some(ProcessingGuarantee::AtLeastOnce)
+    }
 }
 
 /// A raw ACL rule, Strimzi's `KafkaUser.spec.authorization.acls[]` shape.

@@ -83,13 +83,16 @@ pub fn grants(p: &Principal) -> Vec<Grant> {
             Access::StreamsInternal,
         );
         grant(&mut out, Group, app, Access::StreamsGroup);
-        // exactly_once_v2 uses transactional ids `<applicationId>-<processId>-<n>`.
-        grant(
-            &mut out,
-            TransactionalId,
-            &format!("{app}-*"),
-            Access::Transact,
-        );
+        // exactly_once_v2 uses transactional ids `<applicationId>-<processId>-<n>`;
+        // at_least_once uses none.
+        if s.transactional() {
+            grant(
+                &mut out,
+                TransactionalId,
+                &format!("{app}-*"),
+                Access::Transact,
+            );
+        }
     }
     for t in &p.transactional_ids {
         grant(&mut out, TransactionalId, t, Access::Transact);
