@@ -164,6 +164,7 @@ mod tests {
             application_id: "app".into(),
             reads: vec!["in".into()],
             writes: vec!["out".into()],
+            processing_guarantee: None,
         });
         let plan = acls(&plan_user(&p));
         let internal = plan
