@@ -212,8 +212,10 @@ pub struct Consumes {
     /// Topics read; `prefix*` allowed.
     #[schemars(length(min = 1))]
     pub topics: Vec<String>,
-    /// Consumer group id; `prefix*` allowed.
-    pub group: String,
+    /// Consumer group id; `prefix*` allowed. Omit it for a consumer that assigns partitions
+    /// itself (`assign()`, no group): it then gets no group ACL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

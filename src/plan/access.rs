@@ -64,7 +64,9 @@ pub fn grants(p: &Principal) -> Vec<Grant> {
         for t in &c.topics {
             grant(&mut out, Topic, t, Access::Consume);
         }
-        grant(&mut out, Group, &c.group, Access::JoinGroup);
+        if let Some(g) = &c.group {
+            grant(&mut out, Group, g, Access::JoinGroup);
+        }
     }
     if let Some(s) = &p.streams {
         for t in &s.reads {

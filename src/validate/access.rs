@@ -49,7 +49,9 @@ fn check_principal(b: &BundleInput, p: &Principal, at: &FieldPath, out: &mut Vec
         for (j, t) in c.topics.iter().enumerate() {
             check_topic_pattern(b, t, || cat().key("topics").index(j), out);
         }
-        check_id_pattern(b, &c.group, "consumer group", || cat().key("group"), out);
+        if let Some(g) = &c.group {
+            check_id_pattern(b, g, "consumer group", || cat().key("group"), out);
+        }
     }
     if let Some(s) = &p.streams {
         let sat = at.child_key("streams");

@@ -53,14 +53,17 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
         for (pi, p) in b.bundle.spec.principals.iter().enumerate() {
             let at = FieldPath::of("spec.principals").index(pi);
             for (ci, c) in p.consumes.iter().enumerate() {
-                if let Ok(pat) = parse_pattern(&c.group)
+                let Some(group) = c.group.as_deref() else {
+                    continue;
+                };
+                if let Ok(pat) = parse_pattern(group)
                     && let Some((obi, theirs)) = groups.claim(pat, bi)
                 {
                     out.push(b.at(
                         overlap(
                             Code::GroupClaimedTwice,
                             "consumer group",
-                            &c.group,
+                            group,
                             &theirs,
                             &bundles[obi],
                             b,
