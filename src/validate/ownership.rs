@@ -16,17 +16,20 @@ use crate::model::environment::AccessPolicy;
 use crate::model::pattern::{Pattern, parse_pattern};
 use crate::path::FieldPath;
 use crate::plan::connect_access::{DLQ_TOPIC, user_name};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagnostic>) {
-    claim_ids(bundles, out);
+    let app_clashed = claim_ids(bundles, out);
+    claim_internal_topics(bundles, &app_clashed, out);
     check_grants_named(bundles, out);
     check_topic_use(bundles, env.env.spec.policy.access, out);
 }
 
 /// Groups (consumer groups and Streams applicationIds, which are group ids) and transactional
 /// ids, claimed in bundle order: a later bundle overlapping an earlier one is the error.
-fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
+/// Returns the Streams apps (bundle, principal) whose applicationId clashed: their prefix
+/// clashes are the same mistake and are not reported again.
+fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usize, usize)> {
     // Owned here, before the map that borrows them.
     let streams_prefixes: Vec<(usize, usize, String)> = bundles
         .iter()
@@ -46,7 +49,7 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
         .collect();
     // Apps whose applicationId clash is reported already: their `<id>-` prefix clash is the
     // same mistake, not a second one.
-    let mut app_clashed = std::collections::HashSet::new();
+    let mut app_clashed = HashSet::new();
     let mut groups = PatternOwners::default();
     let mut txids = PatternOwners::default();
     for (bi, b) in bundles.iter().enumerate() {
@@ -121,6 +124,65 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                     overlap(
                         Code::TransactionalIdClaimedTwice,
                         "Streams transactional-id prefix",
+                        &format!("{prefix}*"),
+                        &theirs,
+                        &bundles[obi],
+                        b,
+                    ),
+                    &FieldPath::of("spec.principals")
+                        .index(pi)
+                        .key("streams")
+                        .key("applicationId"),
+                ),
+            );
+        }
+    }
+    app_clashed
+}
+
+/// A Streams app is granted create/delete/write on every topic starting `<applicationId>-`
+/// (its internal topics): that prefix must not cover another bundle's topic, nor another
+/// bundle's app's internal topics (`orders-` covers `orders-x-`).
+fn claim_internal_topics(
+    bundles: &[BundleInput],
+    app_clashed: &HashSet<(usize, usize)>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let prefixes: Vec<(usize, usize, String)> = bundles
+        .iter()
+        .enumerate()
+        .flat_map(|(bi, b)| {
+            b.bundle
+                .spec
+                .principals
+                .iter()
+                .enumerate()
+                .filter_map(move |(pi, p)| {
+                    p.streams
+                        .as_ref()
+                        .map(|s| (bi, pi, format!("{}-", s.application_id)))
+                })
+        })
+        .collect();
+    if prefixes.is_empty() {
+        return;
+    }
+    let mut owners = PatternOwners::default();
+    for (bi, b) in bundles.iter().enumerate() {
+        for t in &b.bundle.spec.topics {
+            owners.claim(Pattern::Literal(&t.name), bi);
+        }
+    }
+    for &(bi, pi, ref prefix) in &prefixes {
+        let b = &bundles[bi];
+        if let Some((obi, theirs)) = owners.claim(Pattern::Prefix(prefix), bi)
+            && !app_clashed.contains(&(bi, pi))
+        {
+            out.push(
+                b.at(
+                    overlap(
+                        Code::StreamsInternalOverlap,
+                        "Streams internal-topic prefix",
                         &format!("{prefix}*"),
                         &theirs,
                         &bundles[obi],
