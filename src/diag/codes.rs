@@ -283,8 +283,6 @@ codes! {
         "Kafka matches literal names exactly and prefixes as plain text: `orders.*` as a literal and `*` as a prefix match no real resource.";
     RawAclOverWide = "KB136", Error, "raw ACL wider than it looks (literal `*`, `All` on a prefix)",
         "A literal `*` is Kafka's wildcard (every resource) and `All` includes Delete and Alter; name the resources and operations.";
-    StreamsInternalOverlap = "KB141", Error, "a Streams app's internal-topic prefix covers another bundle's topics or internal topics",
-        "A Streams app may create, delete and write every topic starting `<applicationId>-`; no other bundle's topic may start so.";
     ConnectPrerequisite = "KB137", Error, "connectors cannot run as their own principals on this Connect cluster (override policy, namespace)",
         "Connectors authenticate through client overrides read from their KafkaUser Secret: the KafkaConnect needs `connector.client.config.override.policy` All or Principal, and the Secret a namespace.";
     ConnectorTopicsNeeded = "KB138", Error, "a connector running as its own principal does not list its topics",
@@ -293,6 +291,8 @@ codes! {
         "Exactly-once sources write the worker's offsets topic in transactions named after the worker group; kbundle does not grant that yet.";
     ConnectorPrincipalClash = "KB140", Error, "a connector's generated principal has the name of a declared principal",
         "Connector `x` runs as principal `connect-x`; rename the connector or the principal.";
+    StreamsInternalOverlap = "KB141", Error, "a Streams app's internal-topic prefix covers another bundle's topics or internal topics",
+        "A Streams app may create, delete and write every topic starting `<applicationId>-`; no other bundle's topic may start so.";
 }
 
 impl Serialize for Code {
