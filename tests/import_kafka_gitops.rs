@@ -179,6 +179,6 @@ customServiceAcls:
         connect.spec.principals[0]
             .consumes
             .iter()
-            .any(|c| c.group == "connect-sink")
+            .any(|c| c.group.as_deref() == Some("connect-sink"))
     );
 }

@@ -107,8 +107,8 @@ codes! {
         "The value does not have the type Kafka expects for this config (whole number, boolean, one of a list...).";
     NameNotDnsLabel = "KB030", Error, "bundle or Environment name not a DNS-1123 label",
         "Names become prefixes of Kubernetes object names: lower-case letters, digits and `-`, at most 63 characters.";
-    PrincipalNameInvalid = "KB031", Error, "principal name not a DNS-1123 label",
-        "A principal becomes a KafkaUser: its name must be a DNS-1123 label.";
+    PrincipalNameInvalid = "KB031", Error, "principal name not a DNS-1123 subdomain of at most 63 characters",
+        "A principal becomes a KafkaUser: its name must be a DNS-1123 subdomain (dots allowed), at most 63 characters.";
     TopicClaimedTwice = "KB032", Error, "topic declared twice (in one bundle or by two)",
         "Every topic belongs to exactly one bundle.";
     PrincipalClaimedTwice = "KB033", Error, "principal declared twice",
@@ -269,6 +269,30 @@ codes! {
         "Argo CD's timeout or a user stopped kbundle; nothing was written.";
     ApiVersionNotServed = "KB127", Warning, "Argo CD plugin: the destination cluster does not serve an apiVersion of the output (`KUBE_API_VERSIONS`)",
         "Set the Environment's operator apiVersion to one the cluster serves.";
+    GroupClaimedTwice = "KB130", Error, "consumer group or Streams applicationId claimed by two bundles (overlapping prefixes included)",
+        "A consumer group (a Streams applicationId is one) belongs to exactly one bundle; another bundle joining it would read that bundle's partitions and commit its offsets.";
+    TransactionalIdClaimedTwice = "KB131", Error, "transactional id claimed by two bundles (overlapping prefixes included)",
+        "A transactional id belongs to exactly one bundle; a second producer with the same id fences the first.";
+    WriteNeedsGrant = "KB132", Error, "writes to another bundle's topic without its grant",
+        "The topic's owner must list the writer in `topics[].access.write` (`bundle` or `bundle/principal`).";
+    ReadNeedsGrant = "KB133", Error, "reads another bundle's topic without its grant (`policy.access: grants-only`)",
+        "The topic's owner must list the reader in `topics[].access.read` (`bundle` or `bundle/principal`).";
+    GrantInvalid = "KB134", Error, "a topic access grant that names nothing",
+        "A grant is `bundle` or `bundle/principal`; a principal named must exist in that bundle.";
+    RawAclDead = "KB135", Error, "raw ACL that can never match (glob in a literal name, `*` as a prefix)",
+        "Kafka matches literal names exactly and prefixes as plain text: `orders.*` as a literal and `*` as a prefix match no real resource.";
+    RawAclOverWide = "KB136", Error, "raw ACL wider than it looks (literal `*`, `All` on a prefix)",
+        "A literal `*` is Kafka's wildcard (every resource) and `All` includes Delete and Alter; name the resources and operations.";
+    ConnectPrerequisite = "KB137", Error, "connectors cannot run as their own principals on this Connect cluster (override policy, namespace)",
+        "Connectors authenticate through client overrides read from their KafkaUser Secret: the KafkaConnect needs `connector.client.config.override.policy` All or Principal, and the Secret a namespace.";
+    ConnectorTopicsNeeded = "KB138", Error, "a connector running as its own principal does not list its topics",
+        "Its principal is granted exactly `spec.connectors[].topics`: list them (a `topics.regex` cannot be granted).";
+    ConnectorExactlyOnceUnsupported = "KB139", Error, "exactly-once source connector with its own principal (not supported yet)",
+        "Exactly-once sources write the worker's offsets topic in transactions named after the worker group; kbundle does not grant that yet.";
+    ConnectorPrincipalClash = "KB140", Error, "a connector's generated principal has the name of a declared principal",
+        "Connector `x` runs as principal `connect-x`; rename the connector or the principal.";
+    StreamsInternalOverlap = "KB141", Error, "a Streams app's internal-topic prefix covers another bundle's topics or internal topics",
+        "A Streams app may create, delete and write every topic starting `<applicationId>-`; no other bundle's topic may start so.";
     TopicObjectNameInvalid = "KB170", Error, "a topic's `objectName` is not a DNS-1123 subdomain",
         "`objectName` becomes the KafkaTopic's metadata.name; Kubernetes needs lowercase letters, digits, `-` and `.`.";
     ImportUnmapped = "KB171", Warning, "import: an input field has no home in kbundle (listed in the report)",

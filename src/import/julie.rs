@@ -400,6 +400,7 @@ fn project_import(
                     } else {
                         p.streams = Some(Streams {
                             application_id: app,
+                            processing_guarantee: None,
                             reads,
                             writes,
                         });
@@ -514,11 +515,15 @@ fn consumer(ctx: &mut Ctx, at: &Place, bi: usize, path: &str, c: &Value, topic: 
         );
     }
     let p = ctx.principal(bi, principal, at, path);
-    match p.consumes.iter_mut().find(|x| x.group == group) {
+    match p
+        .consumes
+        .iter_mut()
+        .find(|x| x.group.as_deref() == Some(group.as_str()))
+    {
         Some(x) => push_unique(&mut x.topics, topic.to_string()),
         None => p.consumes.push(Consumes {
             topics: vec![topic.to_string()],
-            group,
+            group: Some(group),
         }),
     }
     report_extra(ctx, at, path, c, &["principal", "group"]);
@@ -625,7 +630,7 @@ fn connector(ctx: &mut Ctx, at: &Place, bi: usize, path: &str, c: &Value) {
     consumed.extend(reads);
     p.consumes.push(Consumes {
         topics: consumed,
-        group,
+        group: Some(group),
     });
     for s in storage.iter().chain(writes.iter()) {
         push_unique(&mut p.produces, s.clone());
@@ -737,6 +742,7 @@ fn topic_import(
     b.spec.topics.push(Topic {
         name: full.clone(),
         object_name: None,
+        access: None,
         partitions: Some(partitions),
         replicas: Some(replicas),
         config: config

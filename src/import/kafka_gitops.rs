@@ -217,6 +217,7 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
                             Topic {
                                 name: name.clone(),
                                 object_name: None,
+                                access: None,
                                 partitions,
                                 replicas,
                                 config,
@@ -275,7 +276,7 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
                                 if !consumes.is_empty() {
                                     p.consumes.push(Consumes {
                                         topics: consumes.clone(),
-                                        group: name.clone(),
+                                        group: Some(name.clone()),
                                     });
                                 }
                             }
@@ -304,6 +305,7 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
                                 aces.push(ace(Cluster, lit, "", DescribeConfigs));
                                 p.streams = Some(Streams {
                                     application_id: app,
+                                    processing_guarantee: None,
                                     reads: consumes.clone(),
                                     writes: produces.clone(),
                                 });
@@ -335,7 +337,7 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
                                 p.produces.extend(storage.iter().cloned());
                                 p.consumes.push(Consumes {
                                     topics: storage.to_vec(),
-                                    group,
+                                    group: Some(group),
                                 });
                                 for (cname, c) in svc
                                     .get("connectors")
@@ -359,7 +361,7 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
                                         aces.push(ace(Group, lit, &g, Read));
                                         p.consumes.push(Consumes {
                                             topics: cc,
-                                            group: g,
+                                            group: Some(g),
                                         });
                                     }
                                     report.push(&sat, format!("services.{name}.connectors.{cname}"), Severity::Info, Code::ImportUnmapped, "access imported; the connector itself (class, config) lives in Kafka Connect, not in the state file: declare it in `spec.connectors`");

@@ -85,7 +85,7 @@ pub fn lift(rules: &[AclRule]) -> Lifted {
         for g in &groups {
             out.consumes.push(Consumes {
                 topics: topics.clone(),
-                group: name_of(g),
+                group: Some(name_of(g)),
             });
             covered.entry(g.clone()).or_default().insert(Read);
         }
@@ -283,7 +283,7 @@ mod tests {
         ]);
         assert_eq!(l.produces, ["my-topic"]);
         assert_eq!(l.consumes.len(), 1);
-        assert_eq!(l.consumes[0].group, "my-group");
+        assert_eq!(l.consumes[0].group.as_deref(), Some("my-group"));
         assert_eq!(l.acls.len(), 1);
         assert_eq!(l.acls[0].operations, [Create]);
     }

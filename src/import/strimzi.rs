@@ -245,6 +245,7 @@ fn read_topic(t: &mut Taken, name: &str, at: &Place, report: &mut Report) -> Opt
     Some(Topic {
         name: topic_name,
         object_name,
+        access: None,
         partitions,
         replicas,
         config,

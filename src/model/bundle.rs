@@ -96,6 +96,23 @@ pub struct Topic {
     /// only where the Environment's `policy.allowTopicDeletion` is true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion: Option<Deletion>,
+    /// Who outside this bundle may use the topic: `bundle` (any principal of that bundle) or
+    /// `bundle/principal`. Writes from another bundle always need an entry in `write`; reads
+    /// need one in `read` where the Environment's `policy.access` is `grants-only`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<TopicAccess>,
+}
+
+/// Grants by the owning bundle to other bundles (docs/reference/ownership.md).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TopicAccess {
+    /// Bundles (`bundle`) or principals (`bundle/principal`) that may write to the topic.
+    #[serde(default)]
+    pub write: Vec<String>,
+    /// Bundles (`bundle`) or principals (`bundle/principal`) that may read the topic.
+    #[serde(default)]
+    pub read: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -200,8 +217,10 @@ pub struct Consumes {
     /// Topics read; `prefix*` allowed.
     #[schemars(length(min = 1))]
     pub topics: Vec<String>,
-    /// Consumer group id; `prefix*` allowed.
-    pub group: String,
+    /// Consumer group id; `prefix*` allowed. Omit it for a consumer that assigns partitions
+    /// itself (`assign()`, no group): it then gets no group ACL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -216,6 +235,24 @@ pub struct Streams {
     /// Output topics.
     #[serde(default)]
     pub writes: Vec<String>,
+    /// The app's `processing.guarantee`: transactional ids `<applicationId>-…` are granted
+    /// (and claimed) only for `exactly_once_v2`; absent: granted, as for `exactly_once_v2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_guarantee: Option<ProcessingGuarantee>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessingGuarantee {
+    AtLeastOnce,
+    ExactlyOnceV2,
+}
+
+impl Streams {
+    /// Whether the app uses transactions (so its principal needs transactional ids).
+    pub fn transactional(&self) -> bool {
+        self.processing_guarantee != Some(ProcessingGuarantee::AtLeastOnce)
+    }
 }
 
 /// A raw ACL rule, Strimzi's `KafkaUser.spec.authorization.acls[]` shape.

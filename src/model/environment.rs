@@ -42,6 +42,10 @@ pub struct EnvironmentSpec {
     pub defaults: Defaults,
     #[serde(default)]
     pub policy: Policy,
+    /// Connectors run as principals of their own (docs/reference/connector-access.md): the
+    /// Connect cluster's prerequisites. Absent: connectors run as the Connect cluster's user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect: Option<ConnectPrincipals>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema_registry: Option<SchemaRegistry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -273,6 +277,24 @@ pub struct Policy {
     /// Connect cluster's `connect-*` storage topics).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reserved_topics: Vec<String>,
+    /// Access to another bundle's topics: `open-read` (default: anyone may read, writes need
+    /// the owner's grant) or `grants-only` (reads need a grant too).
+    #[serde(default, skip_serializing_if = "AccessPolicy::is_default")]
+    pub access: AccessPolicy,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccessPolicy {
+    #[default]
+    OpenRead,
+    GrantsOnly,
+}
+
+impl AccessPolicy {
+    fn is_default(&self) -> bool {
+        *self == AccessPolicy::OpenRead
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -399,4 +421,28 @@ pub struct Email {
 pub struct SecretKeyRef {
     pub secret: String,
     pub key: String,
+}
+
+/// What kbundle needs to know about the Kafka Connect cluster to run each connector as its own
+/// principal through client overrides.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConnectPrincipals {
+    /// The Connect pods' service account (Strimzi: `<KafkaConnect name>-connect`); it is bound
+    /// to a Role that may read exactly the connectors' user Secrets.
+    #[schemars(length(min = 1))]
+    pub service_account: String,
+    /// Namespace of the Connect cluster (of its service account); default: the bundle's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The KafkaConnect's `connector.client.config.override.policy`: `All` or `Principal`
+    /// allow the overrides kbundle writes; `None` (Kafka's default before 3.0) refuses them.
+    pub client_override_policy: OverridePolicy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum OverridePolicy {
+    All,
+    Principal,
+    None,
 }

@@ -64,7 +64,9 @@ pub fn grants(p: &Principal) -> Vec<Grant> {
         for t in &c.topics {
             grant(&mut out, Topic, t, Access::Consume);
         }
-        grant(&mut out, Group, &c.group, Access::JoinGroup);
+        if let Some(g) = &c.group {
+            grant(&mut out, Group, g, Access::JoinGroup);
+        }
     }
     if let Some(s) = &p.streams {
         for t in &s.reads {
@@ -83,13 +85,16 @@ pub fn grants(p: &Principal) -> Vec<Grant> {
             Access::StreamsInternal,
         );
         grant(&mut out, Group, app, Access::StreamsGroup);
-        // exactly_once_v2 uses transactional ids `<applicationId>-<processId>-<n>`.
-        grant(
-            &mut out,
-            TransactionalId,
-            &format!("{app}-*"),
-            Access::Transact,
-        );
+        // exactly_once_v2 uses transactional ids `<applicationId>-<processId>-<n>`;
+        // at_least_once uses none.
+        if s.transactional() {
+            grant(
+                &mut out,
+                TransactionalId,
+                &format!("{app}-*"),
+                Access::Transact,
+            );
+        }
     }
     for t in &p.transactional_ids {
         grant(&mut out, TransactionalId, t, Access::Transact);

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod alerts;
+pub mod connect_access;
 pub mod connectors;
 pub mod hooks;
 pub mod ksql;
@@ -31,6 +32,9 @@ pub struct BundlePlan {
     pub hooks: Vec<hooks::HookJob>,
     /// Connectors, masking transforms already in place.
     pub connectors: Vec<connectors::ConnectorPlan>,
+    /// The principal each connector runs as, when the Environment's `connect` asks for it
+    /// (their users are in `users`).
+    pub connector_principals: Vec<connect_access::ConnectorPrincipal>,
     /// The published masking policy (JSON), when the bundle masks anything.
     pub masking_policy: Option<String>,
     /// Lag and throughput alerts.
@@ -71,7 +75,16 @@ pub fn plan_bundle(b: &CheckedBundle, env: &EnvInput) -> BundlePlan {
     let masking_policy = (!masked.is_empty()).then(|| {
         masking::policy_document(&b.bundle.metadata.name, &spec.owner, &masked, &connectors)
     });
+    let mut users: Vec<UserPlan> = spec.principals.iter().map(access::plan_user).collect();
+    let connector_principals = if env.connect.is_some() {
+        let (connector_users, principals) = connect_access::plan(&spec.connectors);
+        users.extend(connector_users);
+        principals
+    } else {
+        Vec::new()
+    };
     BundlePlan {
+        connector_principals,
         name: b.bundle.metadata.name.clone(),
         owner: spec.owner.clone(),
         // The Environment decides; else the namespace kustomize or the user gave the bundle.
@@ -84,7 +97,7 @@ pub fn plan_bundle(b: &CheckedBundle, env: &EnvInput) -> BundlePlan {
             .iter()
             .map(|t| topics::plan_topic(t, env))
             .collect(),
-        users: spec.principals.iter().map(access::plan_user).collect(),
+        users,
         subjects: subjects(b, env),
         hooks: {
             // Migrations (wave 0), then PostSync tests.

@@ -14,10 +14,15 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, p) in b.bundle.spec.principals.iter().enumerate() {
         let at = FieldPath::of("spec.principals").index(i);
-        if let Some(problem) = dns_label_problem(&p.name) {
+        // A DNS-1123 subdomain (dots allowed), as Strimzi allows for KafkaUser names; at most
+        // 63 characters so it still fits a TLS certificate's common name.
+        let problem = dns_label_problem(&p.name).filter(|_| {
+            !(p.name.contains('.') && p.name.len() <= 63 && crate::names::is_dns_subdomain(&p.name))
+        });
+        if let Some(problem) = problem {
             out.push(b.at(
                 Diagnostic::error(Code::PrincipalNameInvalid, format!("principal name {:?} {problem}", p.name))
-                    .with_hint("the principal becomes a KafkaUser; use a DNS-1123 label such as `orders-service`"),
+                    .with_hint("the principal becomes a KafkaUser; use a DNS-1123 subdomain of at most 63 characters such as `orders-service` or `orders.service`"),
                 &at.child_key("name"),
             ));
         }
@@ -44,7 +49,9 @@ fn check_principal(b: &BundleInput, p: &Principal, at: &FieldPath, out: &mut Vec
         for (j, t) in c.topics.iter().enumerate() {
             check_topic_pattern(b, t, || cat().key("topics").index(j), out);
         }
-        check_id_pattern(b, &c.group, "consumer group", || cat().key("group"), out);
+        if let Some(g) = &c.group {
+            check_id_pattern(b, g, "consumer group", || cat().key("group"), out);
+        }
     }
     if let Some(s) = &p.streams {
         let sat = at.child_key("streams");

@@ -5,6 +5,7 @@ pub mod acceptance;
 mod access;
 pub mod alerts;
 mod claims;
+mod connect_access;
 mod connectors;
 #[cfg(test)]
 pub(crate) use connectors::resolve as resolve_connectors;
@@ -12,6 +13,8 @@ mod environment;
 pub mod images;
 pub mod ksql;
 pub mod masking;
+mod ownership;
+mod raw_acls;
 mod reserved;
 mod schemas;
 pub mod topic_config;
@@ -235,6 +238,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
         access::check(b, &mut out);
         reserved::check(b, env, &mut out);
         check_schema_sizes(b, &mut out);
+        raw_acls::check(b, &mut out);
         schemas::check(b, env, &mut out);
         masking::check(b, env, &mut out);
         connectors::check(b, env, &mut out);
@@ -247,6 +251,8 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     schemas::check_across(bundles, &mut out);
     topics::check_across(bundles, &mut out);
     access::check_across(bundles, &mut out);
+    ownership::check_across(bundles, env, &mut out);
+    connect_access::check_across(bundles, env, &mut out);
     out
 }
 

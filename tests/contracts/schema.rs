@@ -250,7 +250,8 @@ fn cases() -> Vec<Case> {
         bad("spec missing", B, BUNDLE_HEAD.to_string()),
         bad("metadata.name missing", B, "apiVersion: kbundle.dev/v1alpha1\nkind: AppBundle\nmetadata: {namespace: x}\nspec: {owner: t}\n".to_string()),
         bad("topic name missing", B, spec("{owner: t, topics: [{partitions: 3}]}")),
-        bad("consumes group missing", B, principal("consumes: [{topics: [a]}]")),
+        // A consumer without a group uses manual assignment (issue 12): valid.
+        ok("consumes without group", B, principal("consumes: [{topics: [a]}]")),
         bad("ACL operations missing", B, principal("acls: [{resource: {type: topic, name: a}}]")),
         bad("alert severity missing", B, spec("{owner: t, alerts: [{name: x}]}")),
         // ---- null where a value is required ----

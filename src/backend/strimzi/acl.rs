@@ -108,7 +108,7 @@ mod tests {
         let mut p = principal();
         p.consumes = vec![Consumes {
             topics: vec!["in".into()],
-            group: "g".into(),
+            group: Some("g".into()),
         }];
         let plan = acls(&plan_user(&p));
         assert_eq!(
@@ -144,7 +144,7 @@ mod tests {
         p.produces = vec!["t".into()];
         p.consumes = vec![Consumes {
             topics: vec!["t".into()],
-            group: "g".into(),
+            group: Some("g".into()),
         }];
         let plan = acls(&plan_user(&p));
         assert_eq!(
@@ -164,6 +164,7 @@ mod tests {
             application_id: "app".into(),
             reads: vec!["in".into()],
             writes: vec!["out".into()],
+            processing_guarantee: None,
         });
         let plan = acls(&plan_user(&p));
         let internal = plan

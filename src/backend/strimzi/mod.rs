@@ -5,6 +5,7 @@
 pub mod acl;
 mod check;
 pub mod connect;
+pub mod connect_access;
 pub mod metrics;
 
 use crate::backend::shared::{self, object_meta};
@@ -116,13 +117,26 @@ impl super::Backend for Strimzi {
             out.push(to_value(&kafka_user(plan, u, env)));
         }
         for c in &plan.connectors {
-            out.push(connect::kafka_connector(
+            let mut v = connect::kafka_connector(
                 &plan.name,
                 &plan.owner,
                 plan.namespace.as_deref(),
                 c,
                 env,
-            ));
+            );
+            // Validation requires a namespace when connectors run as their own principals.
+            if let (Some(p), Some(ns)) = (
+                plan.connector_principals
+                    .iter()
+                    .find(|p| p.connector == c.name),
+                plan.namespace.as_deref(),
+            ) {
+                connect_access::add_overrides(&mut v, p, ns);
+            }
+            out.push(v);
+        }
+        if let Some(ns) = plan.namespace.as_deref() {
+            out.extend(connect_access::rbac(plan, env, ns));
         }
         shared::common_objects(plan, env, &|c| self.alert_expr(c), true, &mut out);
         out

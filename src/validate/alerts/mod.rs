@@ -199,9 +199,10 @@ impl Group<'_> {
 fn consumer_groups(principals: &[Principal]) -> Vec<Group<'_>> {
     let mut all: Vec<Group> = Vec::new();
     for p in principals {
-        for c in &p.consumes {
+        // Manual-assignment consumers (no group) have no lag to alert on.
+        for g in p.consumes.iter().filter_map(|c| c.group.as_deref()) {
             // Invalid patterns are reported by the access rules (KB043).
-            match parse_pattern(&c.group) {
+            match parse_pattern(g) {
                 Ok(Pattern::Literal(g)) => all.push(Group::Literal(g)),
                 Ok(Pattern::Prefix(g)) => all.push(Group::Prefix(g)),
                 Err(_) => {}
@@ -285,7 +286,7 @@ fn group_reads(principals: &[Principal], group: &str, topic: &str) -> bool {
         let consumes = p
             .consumes
             .iter()
-            .filter(|c| matches(&c.group, group))
+            .filter(|c| c.group.as_deref().is_some_and(|g| matches(g, group)))
             .any(|c| c.topics.iter().any(|t| matches(t, topic)));
         let streams = p.streams.as_ref().is_some_and(|s| {
             s.application_id == group && s.reads.iter().any(|t| matches(t, topic))

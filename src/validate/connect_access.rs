@@ -1,0 +1,97 @@
+//! Connectors running as their own principals (the Environment's `connect`): the Connect
+//! cluster's prerequisites and what a connector must say for its principal to be granted
+//! exactly what it uses.
+
+use super::{BundleInput, EnvInput};
+use crate::diag::{Code, Diagnostic};
+use crate::model::ConfigValue;
+use crate::model::bundle::ConnectorType;
+use crate::model::environment::OverridePolicy;
+use crate::path::FieldPath;
+use crate::plan::connect_access::user_name;
+use std::collections::HashSet;
+
+/// Config keys that turn on exactly-once delivery for a source connector (KIP-618).
+const EXACTLY_ONCE_KEYS: [&str; 2] = ["exactly.once.support", "transaction.boundary"];
+
+pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagnostic>) {
+    let Some(connect) = &env.env.spec.connect else {
+        return;
+    };
+    let any = bundles.iter().any(|b| !b.bundle.spec.connectors.is_empty());
+    if any && connect.client_override_policy == OverridePolicy::None {
+        out.push(env.at(
+            Diagnostic::error(
+                Code::ConnectPrerequisite,
+                "connectors run as their own principals, but the Connect cluster refuses client overrides (clientOverridePolicy: None)",
+            )
+            .with_hint("set `connector.client.config.override.policy: Principal` (or All) on the KafkaConnect's spec.config and say so here, or remove spec.connect"),
+            &FieldPath::of("spec.connect").key("clientOverridePolicy"),
+        ));
+    }
+    let declared: HashSet<&str> = bundles
+        .iter()
+        .flat_map(|b| b.bundle.spec.principals.iter().map(|p| p.name.as_str()))
+        .collect();
+    for b in bundles {
+        let namespaced = env.env.spec.namespace.is_some() || b.bundle.metadata.namespace.is_some();
+        for (ci, c) in b.bundle.spec.connectors.iter().enumerate() {
+            let at = FieldPath::of("spec.connectors").index(ci);
+            if !namespaced && ci == 0 {
+                out.push(b.at(
+                    Diagnostic::error(
+                        Code::ConnectPrerequisite,
+                        format!("connector {:?} runs as its own principal, but its KafkaUser Secret has no namespace", c.name),
+                    )
+                    .with_hint("set spec.namespace in the Environment or metadata.namespace in the bundle: the config provider reads `${secrets:<namespace>/<user>:...}`"),
+                    &at.child_key("name"),
+                ));
+            }
+            let user = user_name(&c.name);
+            if declared.contains(user.as_str()) {
+                out.push(b.at(
+                    Diagnostic::error(
+                        Code::ConnectorPrincipalClash,
+                        format!("connector {:?} runs as principal {user:?}, which a bundle also declares", c.name),
+                    )
+                    .with_hint("rename the connector or the principal"),
+                    &at.child_key("name"),
+                ));
+            }
+            let ty = c.effective_type();
+            // A sink without topics is refused already (KB078); a source's are optional there.
+            if c.topics.is_empty() && ty == Some(ConnectorType::Source) {
+                out.push(b.at(
+                    Diagnostic::error(
+                        Code::ConnectorTopicsNeeded,
+                        format!("source connector {:?} runs as its own principal but does not list the topics it writes", c.name),
+                    )
+                    .with_hint("list them in spec.connectors[].topics, exact names: its principal is granted Write on exactly those"),
+                    &at.child_key("topics"),
+                ));
+            }
+            if ty == Some(ConnectorType::Source) {
+                for key in EXACTLY_ONCE_KEYS {
+                    let on = match c.config.get(key) {
+                        // `requested` (the default) and `poll` leave it to the worker.
+                        Some(ConfigValue::String(v)) => {
+                            !matches!(v.trim(), "" | "poll" | "requested")
+                        }
+                        Some(_) => true,
+                        None => false,
+                    };
+                    if on {
+                        out.push(b.at(
+                            Diagnostic::error(
+                                Code::ConnectorExactlyOnceUnsupported,
+                                format!("source connector {:?} asks for exactly-once delivery ({key}), which its generated principal cannot be granted yet", c.name),
+                            )
+                            .with_hint("drop the exactly-once keys, or remove spec.connect from the Environment so it runs as the Connect cluster's user"),
+                            &at.child_key("config").key(key),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
