@@ -269,6 +269,24 @@ codes! {
         "Argo CD's timeout or a user stopped kbundle; nothing was written.";
     ApiVersionNotServed = "KB127", Warning, "Argo CD plugin: the destination cluster does not serve an apiVersion of the output (`KUBE_API_VERSIONS`)",
         "Set the Environment's operator apiVersion to one the cluster serves.";
+    ConfluentClusterRef = "KB150", Error, "target confluent: `spec.confluent` must name exactly one of `kafkaRestClassRef` or `kafkaClusterRef`",
+        "CFK's KafkaTopic needs the KafkaRestClass (or Kafka cluster) it is created through.";
+    ConfluentQuotas = "KB151", Error, "target confluent: `principals[].quotas` has no CFK resource",
+        "Set quotas with Confluent's own tooling and list `quotas` in `spec.confluent.managedElsewhere`, or remove them.";
+    ConfluentUsers = "KB152", Error, "target confluent: `principals[].authentication` asks for user creation, which CFK does not do",
+        "Create the user in the identity provider (LDAP, OAuth, SCRAM via the platform) and drop `authentication`, or list `users` in `spec.confluent.managedElsewhere`.";
+    ConfluentRawAcls = "KB153", Error, "target confluent: raw `principals[].acls` have no CFK resource",
+        "Express access as roles (produces, consumes, streams, transactionalIds), or list `acls` in `spec.confluent.managedElsewhere`.";
+    ConfluentManagedElsewhere = "KB154", Warning, "target confluent: a bundle part is left out because the Environment says it is managed elsewhere",
+        "Shown in every run, so the platform team sees what kbundle did not apply.";
+    ConfluentCloudRoleBindings = "KB155", Error, "target confluent with `cloud: true`: role bindings through MDS do not work on Confluent Cloud",
+        "Grant Confluent Cloud RBAC with the Confluent CLI or Terraform and list `roleBindings` in `spec.confluent.managedElsewhere`.";
+    ConfluentConnectClusterMissing = "KB156", Error, "target confluent: connectors without `spec.confluent.connectClusterRef`",
+        "Name the CFK Connect cluster connectors run on.";
+    ConfluentNameInvalid = "KB157", Error, "target confluent: a `spec.confluent` reference is not a Kubernetes object name",
+        "Use the name of the CFK resource (a DNS-1123 label).";
+    ConfluentConnectorState = "KB158", Error, "target confluent: `connectors[].state` paused/stopped has no CFK field",
+        "CFK's Connector always runs; remove `state`.";
 }
 
 impl Serialize for Code {
