@@ -147,7 +147,9 @@ pub struct ConfluentSettings {
 }
 
 /// A part of a bundle the platform manages outside CFK.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum ManagedElsewhere {
     /// Client quotas (`principals[].quotas`).

@@ -24,7 +24,10 @@ fn validators(vendor: &Path) -> BTreeMap<&'static str, jsonschema::Validator> {
             let path = vendor.join("confluent/jsonschema").join(file);
             let text = std::fs::read_to_string(&path).expect("schema file");
             let schema: Value = serde_json::from_str(&text).expect("schema json");
-            (*kind, jsonschema::validator_for(&schema).expect("schema compiles"))
+            (
+                *kind,
+                jsonschema::validator_for(&schema).expect("schema compiles"),
+            )
         })
         .collect()
 }
@@ -48,7 +51,10 @@ fn render(paths: &[PathBuf]) -> Vec<Value> {
 fn confluent_inputs() -> Vec<PathBuf> {
     let mut out = Vec::new();
     let family = support::root().join("testdata/confluent");
-    for case in std::fs::read_dir(&family).expect("testdata/confluent").flatten() {
+    for case in std::fs::read_dir(&family)
+        .expect("testdata/confluent")
+        .flatten()
+    {
         if case.path().join("expected.yaml").exists() && !case.path().join("args").exists() {
             out.push(case.path().join("input"));
         }
@@ -81,7 +87,10 @@ fn cfk_objects_match_the_vendored_json_schemas() {
         }
     }
     for (kind, _) in KINDS {
-        assert!(counts.get(kind).copied().unwrap_or(0) > 0, "no {kind} rendered: {counts:?}");
+        assert!(
+            counts.get(kind).copied().unwrap_or(0) > 0,
+            "no {kind} rendered: {counts:?}"
+        );
     }
     println!("validated: {counts:?}");
 }
@@ -107,7 +116,12 @@ fn the_schemas_can_fail() {
             checked += 1;
             let errs = errors(validator, &obj);
             let placeholder = entry.path().ends_with("ccloud-topic_topic.yaml");
-            assert_eq!(!errs.is_empty(), placeholder, "{}: {errs:?}", entry.path().display());
+            assert_eq!(
+                !errs.is_empty(),
+                placeholder,
+                "{}: {errs:?}",
+                entry.path().display()
+            );
         }
     }
     assert!(checked >= 8, "{checked} examples");
@@ -126,7 +140,11 @@ fn strimzi_permissions(objects: &[Value]) -> BTreeSet<Permission> {
     let mut out = BTreeSet::new();
     for u in objects.iter().filter(|o| o["kind"] == "KafkaUser") {
         let user = u["metadata"]["name"].as_str().unwrap_or_default();
-        for acl in u["spec"]["authorization"]["acls"].as_array().into_iter().flatten() {
+        for acl in u["spec"]["authorization"]["acls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let r = &acl["resource"];
             let rt = match r["type"].as_str().unwrap_or_default() {
                 "topic" => "Topic",
@@ -154,7 +172,10 @@ fn strimzi_permissions(objects: &[Value]) -> BTreeSet<Permission> {
 
 fn cfk_permissions(objects: &[Value]) -> BTreeSet<Permission> {
     let mut out = BTreeSet::new();
-    for b in objects.iter().filter(|o| o["kind"] == "ConfluentRolebinding") {
+    for b in objects
+        .iter()
+        .filter(|o| o["kind"] == "ConfluentRolebinding")
+    {
         let user = b["spec"]["principal"]["name"].as_str().unwrap_or_default();
         let role = match b["spec"]["role"].as_str().unwrap_or_default() {
             "DeveloperRead" => Role::DeveloperRead,
@@ -163,7 +184,11 @@ fn cfk_permissions(objects: &[Value]) -> BTreeSet<Permission> {
             "ResourceOwner" => Role::ResourceOwner,
             other => panic!("unexpected role {other}"),
         };
-        for p in b["spec"]["resourcePatterns"].as_array().into_iter().flatten() {
+        for p in b["spec"]["resourcePatterns"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let rt = p["resourceType"].as_str().unwrap_or_default();
             let t = match rt {
                 "Topic" => AclResourceType::Topic,
@@ -216,12 +241,16 @@ fn same_access_on_both_targets() {
         std::fs::copy(case.join(f), dir.join(f)).expect("copy input");
     }
     std::fs::write(dir.join("env.yaml"), STRIMZI_ENV).expect("write env");
-    let strimzi = strimzi_permissions(&render(&[dir.clone()]));
+    let strimzi = strimzi_permissions(&render(std::slice::from_ref(&dir)));
     let _ = std::fs::remove_dir_all(&dir);
     let cfk = cfk_permissions(&render(&[case]));
     assert!(!strimzi.is_empty());
     let missing: Vec<_> = strimzi.difference(&cfk).collect();
-    assert_eq!(missing, Vec::<&Permission>::new(), "CFK grants less than Strimzi");
+    assert_eq!(
+        missing,
+        Vec::<&Permission>::new(),
+        "CFK grants less than Strimzi"
+    );
     let extra: Vec<&Permission> = cfk.difference(&strimzi).collect();
     for (user, op, rt, pt, name) in &extra {
         let justified = (rt == "Group" && op == "Describe")
@@ -229,10 +258,21 @@ fn same_access_on_both_targets() {
                 && pt == "PREFIXED"
                 && name == &format!("{user}-")
                 && (op == "Alter" || op == "AlterConfigs"));
-        assert!(justified, "unjustified extra permission: {user} {op} {rt} {pt} {name}");
+        assert!(
+            justified,
+            "unjustified extra permission: {user} {op} {rt} {pt} {name}"
+        );
     }
-    assert!(!extra.is_empty(), "the documented differences disappeared; update the docs");
-    println!("strimzi {} permissions, cfk {} ({} extra, all documented)", strimzi.len(), cfk.len(), extra.len());
+    assert!(
+        !extra.is_empty(),
+        "the documented differences disappeared; update the docs"
+    );
+    println!(
+        "strimzi {} permissions, cfk {} ({} extra, all documented)",
+        strimzi.len(),
+        cfk.len(),
+        extra.len()
+    );
 }
 
 register!(

@@ -18,22 +18,30 @@ fn settings(env: &EnvInput) -> ConfluentSettings {
 pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
     let s = settings(env);
     match (&s.kafka_rest_class_ref, &s.kafka_cluster_ref) {
-        (Some(_), Some(_)) => out.push(env.at(
-            Diagnostic::error(
-                Code::ConfluentClusterRef,
-                "spec.confluent sets both kafkaRestClassRef and kafkaClusterRef",
-            )
-            .with_hint("keep one: kafkaRestClassRef (required for Confluent Cloud) or kafkaClusterRef"),
-            &FieldPath::of("spec.confluent.kafkaClusterRef"),
-        )),
-        (None, None) => out.push(env.at(
-            Diagnostic::error(
-                Code::ConfluentClusterRef,
-                "target confluent needs spec.confluent.kafkaRestClassRef or kafkaClusterRef",
-            )
-            .with_hint("name the KafkaRestClass (or the CFK Kafka cluster) topics are created through"),
-            &FieldPath::of("spec.confluent"),
-        )),
+        (Some(_), Some(_)) => out.push(
+            env.at(
+                Diagnostic::error(
+                    Code::ConfluentClusterRef,
+                    "spec.confluent sets both kafkaRestClassRef and kafkaClusterRef",
+                )
+                .with_hint(
+                    "keep one: kafkaRestClassRef (required for Confluent Cloud) or kafkaClusterRef",
+                ),
+                &FieldPath::of("spec.confluent.kafkaClusterRef"),
+            ),
+        ),
+        (None, None) => out.push(
+            env.at(
+                Diagnostic::error(
+                    Code::ConfluentClusterRef,
+                    "target confluent needs spec.confluent.kafkaRestClassRef or kafkaClusterRef",
+                )
+                .with_hint(
+                    "name the KafkaRestClass (or the CFK Kafka cluster) topics are created through",
+                ),
+                &FieldPath::of("spec.confluent"),
+            ),
+        ),
         _ => {}
     }
     if s.cloud && s.kafka_rest_class_ref.is_none() {
@@ -55,17 +63,19 @@ pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
         if let Some(v) = value
             && let Some(problem) = dns_label_problem(v)
         {
-            out.push(env.at(
-                Diagnostic::error(
-                    Code::ConfluentNameInvalid,
-                    format!(
-                        "confluent.{field} {:?} {problem}",
-                        crate::diag::escape_controls(v)
-                    ),
-                )
-                .with_hint("use the name of the CFK resource (a DNS-1123 label)"),
-                &FieldPath::of("spec.confluent").key(field),
-            ));
+            out.push(
+                env.at(
+                    Diagnostic::error(
+                        Code::ConfluentNameInvalid,
+                        format!(
+                            "confluent.{field} {:?} {problem}",
+                            crate::diag::escape_controls(v)
+                        ),
+                    )
+                    .with_hint("use the name of the CFK resource (a DNS-1123 label)"),
+                    &FieldPath::of("spec.confluent").key(field),
+                ),
+            );
         }
     }
 }
@@ -117,7 +127,10 @@ pub fn check_bundle(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) 
                 ManagedElsewhere::Quotas,
                 Code::ConfluentQuotas,
                 at.child_key("quotas"),
-                format!("principal {:?} has quotas, which CFK has no resource for", p.name),
+                format!(
+                    "principal {:?} has quotas, which CFK has no resource for",
+                    p.name
+                ),
                 "remove them and set client quotas with Confluent's tooling",
                 out,
             );
@@ -198,8 +211,9 @@ pub fn check_bundle(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) 
                     Diagnostic::error(
                         Code::ConfluentConnectorState,
                         format!(
-                            "connector {:?} asks for state {:?}, but CFK's Connector has no state field",
-                            c.name, state
+                            "connector {:?} asks for state {}, but CFK's Connector has no state field",
+                            c.name,
+                            format!("{state:?}").to_lowercase()
                         ),
                     )
                     .with_hint("remove `state` (CFK runs connectors), or pause it through the Connect REST API"),

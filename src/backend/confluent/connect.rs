@@ -91,10 +91,7 @@ mod tests {
             connector_type: ConnectorType::Sink,
             tasks_max: None,
             topics: vec!["orders.created.v1".into()],
-            config: BTreeMap::from([(
-                "transforms".to_string(),
-                "route".to_string(),
-            )]),
+            config: BTreeMap::from([("transforms".to_string(), "route".to_string())]),
             state: None,
             transforms: vec![Transform {
                 alias: "kbundle-mask".into(),

@@ -49,7 +49,11 @@ impl super::Backend for Confluent {
         }
         for c in &plan.connectors {
             out.push(connect::connector(
-                &plan.name, &plan.owner, ns, c, &settings,
+                &plan.name,
+                &plan.owner,
+                ns,
+                c,
+                &settings,
             ));
         }
         out.extend(rolebinding::role_bindings(plan, &settings));

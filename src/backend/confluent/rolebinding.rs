@@ -175,9 +175,11 @@ pub fn user_roles(u: &UserPlan) -> BTreeMap<Role, BTreeSet<Pattern>> {
             name
         };
         for role in least_roles(rt, &ops) {
-            out.entry(role)
-                .or_default()
-                .insert((resource_type(rt), pattern_type(pt), name.clone()));
+            out.entry(role).or_default().insert((
+                resource_type(rt),
+                pattern_type(pt),
+                name.clone(),
+            ));
         }
     }
     out
@@ -199,9 +201,7 @@ pub fn role_bindings(plan: &BundlePlan, settings: &ConfluentSettings) -> Vec<Val
         for (role, patterns) in user_roles(u) {
             let patterns: Vec<Value> = patterns
                 .iter()
-                .map(|(rt, pt, name)| {
-                    json!({"name": name, "patternType": pt, "resourceType": rt})
-                })
+                .map(|(rt, pt, name)| json!({"name": name, "patternType": pt, "resourceType": rt}))
                 .collect();
             let meta = object_meta(
                 &binding_name(&u.name, role),
@@ -241,8 +241,14 @@ mod tests {
     fn least_roles_per_grant() {
         use AclResourceType::*;
         let one = |r| BTreeSet::from([r]);
-        assert_eq!(least_roles(Topic, &ops(&[Read, Describe])), one(Role::DeveloperRead));
-        assert_eq!(least_roles(Topic, &ops(&[Write, Describe])), one(Role::DeveloperWrite));
+        assert_eq!(
+            least_roles(Topic, &ops(&[Read, Describe])),
+            one(Role::DeveloperRead)
+        );
+        assert_eq!(
+            least_roles(Topic, &ops(&[Write, Describe])),
+            one(Role::DeveloperWrite)
+        );
         assert_eq!(
             least_roles(Topic, &ops(&[Read, Write, Describe])),
             BTreeSet::from([Role::DeveloperRead, Role::DeveloperWrite])
@@ -254,13 +260,14 @@ mod tests {
         );
         // Streams internal topics: ResourceOwner would do it alone, but it also manages role
         // bindings; the three developer roles cover the same operations.
-        let internal = least_roles(
-            Topic,
-            &ops(acl::operations(Access::StreamsInternal)),
-        );
+        let internal = least_roles(Topic, &ops(acl::operations(Access::StreamsInternal)));
         assert_eq!(
             internal,
-            BTreeSet::from([Role::DeveloperRead, Role::DeveloperWrite, Role::DeveloperManage])
+            BTreeSet::from([
+                Role::DeveloperRead,
+                Role::DeveloperWrite,
+                Role::DeveloperManage
+            ])
         );
         let granted = allowed(&internal, Topic);
         for o in acl::operations(Access::StreamsInternal) {
@@ -271,7 +278,14 @@ mod tests {
     #[test]
     fn every_grant_is_covered() {
         use Access::*;
-        for access in [Consume, Produce, StreamsInternal, JoinGroup, StreamsGroup, Transact] {
+        for access in [
+            Consume,
+            Produce,
+            StreamsInternal,
+            JoinGroup,
+            StreamsGroup,
+            Transact,
+        ] {
             for rt in [
                 AclResourceType::Topic,
                 AclResourceType::Group,
