@@ -223,3 +223,64 @@ pub fn check_bundle(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Origin;
+    use serde_json::{Value, json};
+
+    fn codes(spec: Value) -> Vec<String> {
+        let v = json!({
+            "apiVersion": "kbundle.dev/v1alpha1", "kind": "Environment",
+            "metadata": {"name": "prod"}, "spec": spec,
+        });
+        let env = EnvInput {
+            env: crate::model::parse_environment(&v).expect("valid environment"),
+            origin: Some(Origin::default()),
+        };
+        let mut out = Vec::new();
+        check_environment(&env, &mut out);
+        out.iter()
+            .map(|d| format!("{} {}", d.code, d.field.as_deref().unwrap_or("")))
+            .collect()
+    }
+
+    #[test]
+    fn exactly_one_cluster_reference() {
+        assert!(
+            codes(json!({"target": "confluent", "confluent": {"kafkaRestClassRef": "default"}}))
+                .is_empty()
+        );
+        assert!(
+            codes(json!({"target": "confluent", "confluent": {"kafkaClusterRef": "kafka"}}))
+                .is_empty()
+        );
+        assert_eq!(
+            codes(json!({"target": "confluent"})),
+            ["KB150 spec.confluent"]
+        );
+        assert_eq!(
+            codes(
+                json!({"target": "confluent", "confluent": {"kafkaRestClassRef": "a", "kafkaClusterRef": "b"}})
+            ),
+            ["KB150 spec.confluent.kafkaClusterRef"]
+        );
+    }
+
+    #[test]
+    fn cloud_goes_through_a_rest_class() {
+        assert_eq!(
+            codes(
+                json!({"target": "confluent", "confluent": {"kafkaClusterRef": "kafka", "cloud": true}})
+            ),
+            ["KB150 spec.confluent.kafkaRestClassRef"]
+        );
+        assert_eq!(
+            codes(
+                json!({"target": "confluent", "confluent": {"kafkaRestClassRef": "Cloud REST", "cloud": true}})
+            ),
+            ["KB157 spec.confluent.kafkaRestClassRef"]
+        );
+    }
+}
