@@ -48,15 +48,19 @@ fn render(paths: &[PathBuf]) -> Vec<Value> {
 }
 
 /// Successful golden cases of the confluent family, plus the gitops example's overlay input.
-fn confluent_inputs() -> Vec<PathBuf> {
-    let mut out = Vec::new();
+fn confluent_inputs() -> Vec<Vec<PathBuf>> {
+    let example = support::root().join("examples/gitops");
+    let mut out = vec![vec![
+        example.join("base"),
+        example.join("overlays/confluent/environment.yaml"),
+    ]];
     let family = support::root().join("testdata/confluent");
     for case in std::fs::read_dir(&family)
         .expect("testdata/confluent")
         .flatten()
     {
         if case.path().join("expected.yaml").exists() && !case.path().join("args").exists() {
-            out.push(case.path().join("input"));
+            out.push(vec![case.path().join("input")]);
         }
     }
     out.sort();
@@ -70,7 +74,7 @@ fn cfk_objects_match_the_vendored_json_schemas() {
     let v = validators(&vendor);
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for input in confluent_inputs() {
-        for obj in render(std::slice::from_ref(&input)) {
+        for obj in render(&input) {
             let kind = obj["kind"].as_str().unwrap_or_default().to_string();
             if obj["apiVersion"] == "platform.confluent.io/v1beta1" {
                 let validator = v
