@@ -67,7 +67,7 @@ codes! {
         "A required field is absent (for example spec.owner of an AppBundle).";
     UnknownKind = "KB005", Error, "not a Kubernetes object, unknown kbundle kind, unsupported apiVersion",
         "Objects of the kbundle.dev group must be AppBundle or Environment at apiVersion kbundle.dev/v1alpha1; every document must be a mapping with apiVersion and kind.";
-    TargetUnsupported = "KB006", Error, "part of the contract not supported yet by this version (target confluent)",
+    TargetUnsupported = "KB006", Error, "part of the contract not supported yet by this version (no target is refused today)",
         "The Environment asks for a backend this version cannot render. A bundle never deploys with part of it silently dropped: use target strimzi.";
     BadResourceList = "KB007", Error, "stdin of the KRM function is not one ResourceList",
         "`kbundle fn` reads exactly one config.kubernetes.io/v1 ResourceList on stdin. For plain YAML streams use `kbundle render -`.";
