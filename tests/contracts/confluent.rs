@@ -154,7 +154,14 @@ fn strimzi_permissions(objects: &[Value]) -> BTreeSet<Permission> {
                 "topic" => "Topic",
                 "group" => "Group",
                 "transactionalId" => "TransactionalId",
+                "cluster" => "Cluster",
                 other => panic!("unexpected ACL resource type {other}"),
+            };
+            // A cluster ACL has no name; MDS names the cluster resource `kafka-cluster`.
+            let name = if rt == "Cluster" {
+                "kafka-cluster"
+            } else {
+                r["name"].as_str().unwrap_or_default()
             };
             let pt = match r["patternType"].as_str().unwrap_or("literal") {
                 "prefix" => "PREFIXED",
@@ -166,7 +173,7 @@ fn strimzi_permissions(objects: &[Value]) -> BTreeSet<Permission> {
                     op.as_str().unwrap_or_default().to_string(),
                     rt.to_string(),
                     pt.to_string(),
-                    r["name"].as_str().unwrap_or_default().to_string(),
+                    name.to_string(),
                 ));
             }
         }
@@ -198,6 +205,7 @@ fn cfk_permissions(objects: &[Value]) -> BTreeSet<Permission> {
                 "Topic" => AclResourceType::Topic,
                 "Group" => AclResourceType::Group,
                 "TransactionalId" => AclResourceType::TransactionalId,
+                "Cluster" => AclResourceType::Cluster,
                 other => panic!("unexpected resource type {other}"),
             };
             for op in role_operations(role, t) {
