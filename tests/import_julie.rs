@@ -161,7 +161,8 @@ fn names_plans_and_over_grants_follow_julieops() {
     let a = &imported.bundles[0];
     let app0 = a.spec.principals.iter().find(|p| p.name == "app0").unwrap();
     assert_ne!(
-        app0.consumes[0].group.as_deref(), Some("*"),
+        app0.consumes[0].group.as_deref(),
+        Some("*"),
         "least privilege instead of every group"
     );
     assert!(r.findings.iter().any(|f| f.message.contains("over-grant")));

@@ -67,7 +67,7 @@ codes! {
         "A required field is absent (for example spec.owner of an AppBundle).";
     UnknownKind = "KB005", Error, "not a Kubernetes object, unknown kbundle kind, unsupported apiVersion",
         "Objects of the kbundle.dev group must be AppBundle or Environment at apiVersion kbundle.dev/v1alpha1; every document must be a mapping with apiVersion and kind.";
-    TargetUnsupported = "KB006", Error, "part of the contract not supported yet by this version (target confluent)",
+    TargetUnsupported = "KB006", Error, "part of the contract not supported yet by this version (no target is refused today)",
         "The Environment asks for a backend this version cannot render. A bundle never deploys with part of it silently dropped: use target strimzi.";
     BadResourceList = "KB007", Error, "stdin of the KRM function is not one ResourceList",
         "`kbundle fn` reads exactly one config.kubernetes.io/v1 ResourceList on stdin. For plain YAML streams use `kbundle render -`.";
@@ -293,6 +293,26 @@ codes! {
         "Connector `x` runs as principal `connect-x`; rename the connector or the principal.";
     StreamsInternalOverlap = "KB141", Error, "a Streams app's internal-topic prefix covers another bundle's topics or internal topics",
         "A Streams app may create, delete and write every topic starting `<applicationId>-`; no other bundle's topic may start so.";
+    ConfluentClusterRef = "KB150", Error, "target confluent: `spec.confluent` must name exactly one of `kafkaRestClassRef` or `kafkaClusterRef`",
+        "CFK's KafkaTopic needs the KafkaRestClass (or Kafka cluster) it is created through.";
+    ConfluentQuotas = "KB151", Error, "target confluent: `principals[].quotas` has no CFK resource",
+        "Set quotas with Confluent's own tooling and list `quotas` in `spec.confluent.managedElsewhere`, or remove them.";
+    ConfluentUsers = "KB152", Error, "target confluent: `principals[].authentication` asks for user creation, which CFK does not do",
+        "Create the user in the identity provider (LDAP, OAuth, SCRAM via the platform) and drop `authentication`, or list `users` in `spec.confluent.managedElsewhere`.";
+    ConfluentRawAcls = "KB153", Error, "target confluent: raw `principals[].acls` have no CFK resource",
+        "Express access as roles (produces, consumes, streams, transactionalIds), or list `acls` in `spec.confluent.managedElsewhere`.";
+    ConfluentManagedElsewhere = "KB154", Warning, "target confluent: a bundle part is left out because the Environment says it is managed elsewhere",
+        "Shown in every run, so the platform team sees what kbundle did not apply.";
+    ConfluentCloudRoleBindings = "KB155", Error, "target confluent with `cloud: true`: role bindings through MDS do not work on Confluent Cloud",
+        "Grant Confluent Cloud RBAC with the Confluent CLI or Terraform and list `roleBindings` in `spec.confluent.managedElsewhere`.";
+    ConfluentConnectClusterMissing = "KB156", Error, "target confluent: connectors without `spec.confluent.connectClusterRef`",
+        "Name the CFK Connect cluster connectors run on.";
+    ConfluentNameInvalid = "KB157", Error, "target confluent: a `spec.confluent` reference is not a Kubernetes object name",
+        "Use the name of the CFK resource (a DNS-1123 label).";
+    ConfluentConnectorState = "KB158", Error, "target confluent: `connectors[].state` paused/stopped has no CFK field",
+        "CFK's Connector always runs; remove `state`.";
+    ConfluentConnectorPrincipals = "KB159", Error, "target confluent: `spec.connect` (a principal per connector) is not rendered for CFK",
+        "The per-connector principal, its client overrides and Secret access are built for Strimzi's KafkaConnect; on CFK the connectors run as the Connect cluster's principal. Refused rather than silently dropped.";
     TopicObjectNameInvalid = "KB170", Error, "a topic's `objectName` is not a DNS-1123 subdomain",
         "`objectName` becomes the KafkaTopic's metadata.name; Kubernetes needs lowercase letters, digits, `-` and `.`.";
     ImportUnmapped = "KB171", Warning, "import: an input field has no home in kbundle (listed in the report)",

@@ -439,6 +439,20 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
         let mut rules = Vec::new();
         for (rname, a) in acls.as_object().into_iter().flatten() {
             match custom_acl(a) {
+                // kbundle refuses a literal `*` (KB136): every topic or group, now and later.
+                // Not carried over, and said so.
+                Ok((r, _))
+                    if r.resource.name.as_deref() == Some("*")
+                        && r.resource.pattern_type != Some(PatternType::Prefix) =>
+                {
+                    report.push(
+                        &at,
+                        rname.as_str(),
+                        Severity::Warning,
+                        Code::ImportDifference,
+                        "a wildcard ACL (`*`, every resource of its type) is not imported: kbundle refuses it (KB136); grant the named topics or a prefix instead".to_string(),
+                    );
+                }
                 Ok((r, p)) => {
                     let who = p.unwrap_or_else(|| principal.clone());
                     let entry = expected.acls.entry(who).or_default();

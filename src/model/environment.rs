@@ -207,6 +207,31 @@ pub struct ConfluentSettings {
     pub schema_registry_cluster_ref: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect_cluster_ref: Option<String>,
+    /// The KafkaRestClass points at a Confluent Cloud REST endpoint: topics and schemas work,
+    /// role bindings (MDS) do not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cloud: bool,
+    /// Parts of a bundle CFK cannot express that the platform manages by other means; kbundle
+    /// then leaves them out with a warning instead of refusing the bundle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_elsewhere: Vec<ManagedElsewhere>,
+}
+
+/// A part of a bundle the platform manages outside CFK.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum ManagedElsewhere {
+    /// Client quotas (`principals[].quotas`).
+    Quotas,
+    /// User creation (`principals[].authentication`: SCRAM or TLS credentials).
+    Users,
+    /// Raw ACL rules (`principals[].acls`).
+    Acls,
+    /// Role bindings of the principals' roles (on Confluent Cloud, where MDS role bindings do
+    /// not work).
+    RoleBindings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -3,7 +3,6 @@
 use super::EnvInput;
 use crate::diag::Code;
 use crate::diag::Diagnostic;
-use crate::model::environment::Target;
 use crate::names::dns_label_problem;
 use crate::path::FieldPath;
 use regex::Regex;
@@ -79,18 +78,6 @@ pub fn check(env: &EnvInput, out: &mut Vec<Diagnostic>) {
                 Diagnostic::error(Code::RegistryConfigInvalid, "hooks.image is empty")
                     .with_hint("name the image hook Jobs run, e.g. curlimages/curl:8.11.0"),
                 &FieldPath::of("spec.hooks.image"),
-            ),
-        );
-    }
-    if spec.target == Target::Confluent {
-        out.push(
-            env.at(
-                Diagnostic::error(
-                    Code::TargetUnsupported,
-                    "target confluent is not supported yet by this version of kbundle",
-                )
-                .with_hint("use target: strimzi"),
-                &FieldPath::of("spec.target"),
             ),
         );
     }

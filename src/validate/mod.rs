@@ -246,6 +246,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
         ksql::check(b, env, b.migrations.as_ref(), &mut out);
         acceptance::check(b, &mut out);
         images::check_bundle(b, env, &mut out);
+        crate::backend::confluent::check::check_bundle(b, env, &mut out);
     }
     connectors::check_across(bundles, &mut out);
     schemas::check_across(bundles, &mut out);

@@ -119,7 +119,9 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
         }
     }
 
-    if !spec.schemas.is_empty() {
+    // CFK registers schemas itself (Schema objects); only Strimzi needs the PreSync Job's registry
+    // URL and image.
+    if !spec.schemas.is_empty() && env_spec.target != crate::model::environment::Target::Confluent {
         let missing: Vec<&str> = [
             (
                 env_spec.schema_registry.is_none(),

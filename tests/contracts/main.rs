@@ -8,6 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod confluent;
 mod crd;
 mod k8s_schemas;
 mod prometheus;
@@ -16,6 +17,7 @@ mod schema;
 fn main() {
     support::run_tests(
         [
+            confluent::tests(),
             crd::tests(),
             k8s_schemas::tests(),
             prometheus::tests(),

@@ -27,7 +27,7 @@ pub struct AclPlan {
 }
 
 /// The Kafka operations a grant needs (Kafka's "operations and resources on protocols").
-fn operations(access: Access) -> &'static [AclOperation] {
+pub fn operations(access: Access) -> &'static [AclOperation] {
     use AclOperation::*;
     match access {
         Access::Consume => &[Read, Describe],

@@ -44,6 +44,7 @@ use support::{ORDERS, PAYMENTS, PROD, STAGING};
 
 mod app;
 mod config;
+mod confluent_example;
 mod fixtures;
 mod gitops_example;
 mod matching;
@@ -85,6 +86,7 @@ pub fn tests() -> Vec<support::Test> {
         parameters::tests(),
         sigterm::tests(),
         overlays::tests(),
+        confluent_example::tests(),
     ]
     .into_iter()
     .flatten()

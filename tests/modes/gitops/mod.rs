@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod confluent;
 mod overlays;
 
 #[allow(unused_imports)]
@@ -380,5 +381,8 @@ fn split_items(resource_list: &str) -> (Vec<Value>, Vec<Value>) {
 
 /// Every test of this module and its submodules.
 pub fn tests() -> Vec<support::Test> {
-    [overlays::tests()].into_iter().flatten().collect()
+    [overlays::tests(), confluent::tests()]
+        .into_iter()
+        .flatten()
+        .collect()
 }

@@ -117,6 +117,7 @@ pub fn kpt_renders_every_environment() {
             [
                 ("AppBundle", "orders"),
                 ("AppBundle", "payments"),
+                ("Environment", "confluent"),
                 ("Environment", "dev"),
                 ("Environment", "prod"),
                 ("Environment", "staging"),
