@@ -461,6 +461,22 @@ fn topic(name: &str, o: &TopicSnap, n: &TopicSnap, out: &mut Out) {
     for p in n.pii.difference(&o.pii) {
         out.push("topic", name, format!("field {p} marked PII"));
     }
+    // The owner's grants to other bundles: a new write grant is a cross-team write.
+    for g in n.grants.difference(&o.grants) {
+        if g.starts_with("write ") {
+            out.risk(
+                Code::DiffAccessWidened,
+                "topic",
+                name,
+                format!("grants {g} (a cross-team writer)"),
+            );
+        } else {
+            out.push("topic", name, format!("grants {g}"));
+        }
+    }
+    for g in o.grants.difference(&n.grants) {
+        out.push("topic", name, format!("grant {g} withdrawn"));
+    }
 }
 
 /// Operations that let a principal write records or change a resource.

@@ -44,6 +44,8 @@ pub struct TopicSnap {
     pub config: BTreeMap<String, Value>,
     pub retain: bool,
     pub pii: BTreeSet<String>,
+    /// The owner's grants (`topics[].access`): `write bundle/principal`, `read bundle`.
+    pub grants: BTreeSet<String>,
 }
 
 /// One permission: on which resource, by which pattern, what operation (a role's access such
@@ -185,11 +187,17 @@ fn bundle(b: &CheckedBundle, plan: &BundlePlan) -> BundleSnap {
         .topics
         .iter()
         .map(|t| {
-            let pii = spec
-                .topics
-                .iter()
-                .find(|m| m.name == t.topic_name)
+            let declared = spec.topics.iter().find(|m| m.name == t.topic_name);
+            let pii = declared
                 .map(|m| m.pii.iter().cloned().collect())
+                .unwrap_or_default();
+            let grants = declared
+                .and_then(|m| m.access.as_ref())
+                .map(|a| {
+                    let w = a.write.iter().map(|g| format!("write {g}"));
+                    let r = a.read.iter().map(|g| format!("read {g}"));
+                    w.chain(r).collect()
+                })
                 .unwrap_or_default();
             (
                 t.topic_name.clone(),
@@ -199,6 +207,7 @@ fn bundle(b: &CheckedBundle, plan: &BundlePlan) -> BundleSnap {
                     config: t.config.clone(),
                     retain: t.retain,
                     pii,
+                    grants,
                 },
             )
         })

@@ -29,6 +29,7 @@ fn topic(config: serde_json::Value) -> TopicSnap {
         config: serde_json::from_value(config).unwrap(),
         retain: true,
         pii: Default::default(),
+        grants: Default::default(),
     }
 }
 

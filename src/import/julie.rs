@@ -18,6 +18,7 @@
 
 use super::report::{Place, Report, Severity};
 use super::roles::{Ace, effective};
+use super::strs;
 use super::{Imported, bundle, sanitize_label};
 use crate::diag::Code;
 use crate::model::bundle::{
@@ -42,16 +43,6 @@ pub struct Expected {
     pub acls: BTreeMap<String, BTreeSet<Ace>>,
     /// JulieOps principal → the KafkaUser names it became.
     pub users: BTreeMap<String, Vec<String>>,
-}
-
-fn strs(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn text(v: &Value) -> Option<String> {

@@ -16,6 +16,7 @@
 
 use super::julie::{Expected, ace, report_differences};
 use super::report::{Place, Report, Severity};
+use super::strs;
 use super::{Imported, bundle, sanitize_label};
 use crate::diag::Code;
 use crate::model::ConfigValue;
@@ -30,16 +31,6 @@ use std::collections::BTreeMap;
 pub struct State {
     pub file: String,
     pub value: Value,
-}
-
-fn strs(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn scalar(v: &Value) -> Option<ConfigValue> {

@@ -57,6 +57,17 @@ pub fn bundle(name: &str, owner: &str) -> AppBundle {
     }
 }
 
+/// The strings of a list value (descriptors hold names as lists); anything else is none.
+pub(crate) fn strs(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A DNS-1123 label made of `text`: lowercase, other characters as `-`, at most 63.
 pub fn sanitize_label(text: &str) -> String {
     let mut s: String = text

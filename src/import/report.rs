@@ -6,26 +6,10 @@
 use crate::diag::{Code, escape_controls};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The import cannot go on: nothing is written.
-    Error,
-    /// Carried over differently, or not at all: read it before adopting the bundles.
-    Warning,
-    /// Not carried over on purpose (server-set fields, labels kbundle writes itself).
-    Info,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
+/// The diagnostics' severities: error (nothing is written), warning (carried over differently,
+/// or not at all: read it before adopting the bundles), info (not carried over on purpose:
+/// server-set fields, labels kbundle writes itself).
+pub use crate::diag::Severity;
 
 /// One entry of the report.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
