@@ -87,6 +87,12 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Vec<Diagn
             continue;
         }
         let Ok(ft) = entry.file_type() else { continue };
+        // kbundle reads only `*.yaml`/`*.yml` files and never follows a directory link: a link
+        // by any other name (a dangling `notes.txt`, a `docs` link out of the tree) is nothing
+        // it would read, so it cannot fail the render. Regression: it failed with KB051/KB052.
+        if ft.is_symlink() && !is_yaml(&name) {
+            continue;
+        }
         if ft.is_symlink() {
             // A link may point anywhere: read it only if it stays inside the tree given.
             match (std::fs::canonicalize(&path), std::fs::canonicalize(root)) {
@@ -187,6 +193,42 @@ pub(super) fn parse_file_bytes(
             .with_file(Some(display.to_string()), Some(doc.span.line));
             d.index = Some(index);
             diags.push(d);
+            continue;
+        }
+        // A `v1/List` is expanded as kubectl expands it: its items are the objects. Left
+        // whole, an AppBundle inside one passed through unrendered with exit 0.
+        if let Some(list) = super::list_items(&doc.value) {
+            let spans = match &doc.span.children {
+                crate::yaml::Children::Map(entries) => entries
+                    .iter()
+                    .find(|(k, _)| k == "items")
+                    .map(|(_, s)| s.clone()),
+                _ => None,
+            };
+            for (j, v) in list.iter().enumerate() {
+                let span = spans.as_ref().and_then(|s| super::seq_child(s, j)).cloned();
+                if !is_object(v) {
+                    let mut d = Diagnostic::error(
+                        Code::UnknownKind,
+                        format!("items[{j}] of the List is not a Kubernetes object (it needs apiVersion and kind)"),
+                    )
+                    .with_file(Some(display.to_string()), span.as_ref().map(|s| s.line));
+                    d.index = Some(index);
+                    diags.push(d);
+                    continue;
+                }
+                items.push(Item {
+                    value: v.clone(),
+                    origin: Origin {
+                        file: Some(display.to_string()),
+                        index,
+                        span,
+                        base_dir: None,
+                        root: None,
+                        base_dir_guessed: false,
+                    },
+                });
+            }
             continue;
         }
         items.push(Item {

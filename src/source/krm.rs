@@ -43,13 +43,35 @@ pub fn read_resource_list(text: &str) -> Result<ResourceList, Box<Diagnostic>> {
         ));
     }
     let mut items = Vec::new();
-    if let Some(list) = doc.value.get("items").and_then(Value::as_array) {
-        for (i, v) in list.iter().enumerate() {
-            items.push(Item {
-                value: v.clone(),
-                origin: krm_origin(v, i),
-            });
+    let list = match doc.value.get("items") {
+        None | Some(Value::Null) => &Vec::new(),
+        Some(Value::Array(list)) => list,
+        Some(_) => {
+            // Regression: `items:` as a mapping was read as no items, and exited 0.
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::BadResourceList,
+                    "the ResourceList's items is not a list",
+                )
+                .with_hint("items is a list of Kubernetes objects"),
+            ));
         }
+    };
+    for (i, v) in list.iter().enumerate() {
+        if !is_object(v) {
+            // Regression: scalar items were passed through as they were.
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::BadResourceList,
+                    format!("items[{i}] of the ResourceList is not a Kubernetes object (it needs apiVersion and kind)"),
+                )
+                .with_hint("every item is an object with apiVersion, kind and metadata"),
+            ));
+        }
+        items.push(Item {
+            value: v.clone(),
+            origin: krm_origin(v, i),
+        });
     }
     let function_config = doc
         .value

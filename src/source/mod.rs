@@ -88,6 +88,16 @@ fn too_large(path: &str) -> Diagnostic {
     .with_hint("split the input into several files")
 }
 
+/// The items of a Kubernetes list (`apiVersion: v1`, `kind: List` or any `<Kind>List`), which
+/// kubectl and kustomize read as the objects it holds.
+pub fn list_items(v: &Value) -> Option<&Vec<Value>> {
+    let kind = v.get("kind").and_then(Value::as_str)?;
+    let core = v.get("apiVersion").and_then(Value::as_str) == Some("v1");
+    (core && kind.ends_with("List"))
+        .then(|| v.get("items").and_then(Value::as_array))
+        .flatten()
+}
+
 /// Spans of a child of a sequence node (used for ResourceList items).
 pub fn seq_child(span: &Span, i: usize) -> Option<&Span> {
     match &span.children {
