@@ -124,6 +124,14 @@ fn to_yaml_error(err: serde_saphyr::Error) -> YamlError {
     let message = message.lines().next().unwrap_or_default().to_string();
     // The crate names its own budget types ("budget breached: Nodes { nodes: 126081 }"): say
     // what it means for the file instead.
+    // serde-saphyr's advice is for programmers ("set DuplicateKeyPolicy in Options").
+    let message = match message.split_once(", set DuplicateKeyPolicy") {
+        Some((head, _)) => match head.strip_prefix("duplicate mapping key: ") {
+            Some(key) => format!("duplicate key `{key}`: a mapping holds each key once"),
+            None => format!("{head}: a mapping holds each key once"),
+        },
+        None => message,
+    };
     let message = match message.strip_prefix("budget breached: ") {
         Some(what) => {
             let limit = what

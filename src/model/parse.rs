@@ -365,6 +365,19 @@ fn type_name(v: &Value) -> &'static str {
 /// What was found: `"six" is a string` where the value may be shown, `a list of 2 items`
 /// otherwise.
 fn found(instance: &Value, path: &FieldPath) -> String {
+    // YAML's `.inf`/`.nan` are kept as text (not numbers JSON could hold), and an empty value
+    // is null: say what they are in the user's terms.
+    if let Some(s) = instance.as_str()
+        && matches!(
+            s.trim_start_matches(['-', '+']),
+            ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN"
+        )
+    {
+        return format!("`{s}` (YAML's infinity or not-a-number)");
+    }
+    if instance.is_null() {
+        return "no value (the field is empty or null)".to_string();
+    }
     match shown::literal(instance, path) {
         Some(l) if !instance.is_null() => format!("{l} is {}", type_name(instance)),
         _ => shown::shape(instance),
@@ -496,6 +509,24 @@ mod tests {
         assert_eq!(
             errs[0].message, "\"six\" is a string, expected integer",
             "{errs:?}"
+        );
+    }
+
+    /// Regression (issue 10, item 15): "\".inf\" is a string" and "null is null".
+    #[test]
+    fn yaml_infinity_and_empty_values_are_named_in_the_users_terms() {
+        let errs = parse_app_bundle(&bundle(
+            json!({"owner": "t", "topics": [{"name": "a", "partitions": ".inf"}, {"name": null}]}),
+        ))
+        .unwrap_err();
+        let messages: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
+        assert!(
+            messages.contains(&"`.inf` (YAML's infinity or not-a-number), expected integer"),
+            "{messages:?}"
+        );
+        assert!(
+            messages.contains(&"no value (the field is empty or null), expected string"),
+            "{messages:?}"
         );
     }
 
