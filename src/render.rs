@@ -61,6 +61,8 @@ impl Rendered {
 
 enum Class {
     Bundle(Box<BundleInput>),
+    /// An AppBundle that failed to parse, without its broken parts: checked, never rendered.
+    Salvaged(Box<BundleInput>),
     Environment(Box<(Environment, Origin)>),
     /// A kbundle kind that failed to parse.
     Broken,
@@ -119,8 +121,25 @@ fn classify(v: &Value, origin: Origin, out: &mut Vec<Diagnostic>) -> Class {
                 resolved: Default::default(),
             })),
             Err(e) => {
+                let salvaged = model::salvage_app_bundle(v, &e);
                 report(e, out);
-                Class::Broken
+                match salvaged {
+                    Some(s) => {
+                        report(s.more_errors, out);
+                        let origin = Origin {
+                            left_out: s.left_out,
+                            ..origin
+                        };
+                        Class::Salvaged(Box::new(BundleInput {
+                            bundle: s.bundle,
+                            origin,
+                            files: BTreeMap::new(),
+                            migrations: None,
+                            resolved: Default::default(),
+                        }))
+                    }
+                    None => Class::Broken,
+                }
             }
         },
         "Environment" => match model::parse_environment(v) {
@@ -266,6 +285,7 @@ pub fn prepare(
     let mut bundles: Vec<BundleInput> = Vec::new();
     let mut envs: Vec<(Environment, Origin)> = Vec::new();
     let mut env_broken = false;
+    let mut salvaged: BTreeSet<String> = BTreeSet::new();
     // The items are consumed here, so that inputs no longer needed free their memory early
     // (it matters at tens of thousands of topics): a kbundle kind's origin moves into its parsed
     // form, and its value is kept only when the output keeps it. The rest passes through, in
@@ -283,6 +303,10 @@ pub fn prepare(
         }
         match classify(&value, origin, &mut diags) {
             Class::Bundle(b) => bundles.push(*b),
+            Class::Salvaged(b) => {
+                salvaged.insert(b.name().to_string());
+                bundles.push(*b);
+            }
             Class::Environment(e) => envs.push(*e),
             Class::Broken => {
                 env_broken |= value.get("kind").and_then(Value::as_str) == Some("Environment");
@@ -333,6 +357,7 @@ pub fn prepare(
     }
     let reference = backend.map(|b| b.config_reference());
     let (checked, diags) = validate::check(bundles, env, reference, diags);
+    let diags = validate::salvaged::keep_reliable(diags, &salvaged);
     let diags = no_bundle_warning(diags);
     let (Some(checked), Some(backend)) = (checked, backend) else {
         return (None, diags);

@@ -6,10 +6,13 @@ pub mod environment;
 pub mod labels;
 mod parse;
 pub mod pattern;
+mod salvage;
 
 pub use bundle::AppBundle;
 pub use environment::Environment;
+use parse::parse;
 pub use parse::{ParseError, parse_app_bundle, parse_environment};
+pub use salvage::{Salvaged, original_path, salvage_app_bundle};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

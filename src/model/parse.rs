@@ -50,7 +50,7 @@ fn compiled(kind: Kind) -> &'static Compiled {
     })
 }
 
-fn parse<T: DeserializeOwned>(kind: Kind, value: &Value) -> Result<T, Vec<ParseError>> {
+pub(super) fn parse<T: DeserializeOwned>(kind: Kind, value: &Value) -> Result<T, Vec<ParseError>> {
     let c = compiled(kind);
     if let Some(validator) = &c.validator {
         let mut errors: Vec<ParseError> = validator

@@ -226,6 +226,7 @@ pub(super) fn parse_file_bytes(
                         base_dir: None,
                         root: None,
                         base_dir_guessed: false,
+                        left_out: Vec::new(),
                     },
                 });
             }
@@ -240,6 +241,7 @@ pub(super) fn parse_file_bytes(
                 base_dir: None,
                 root: None,
                 base_dir_guessed: false,
+                left_out: Vec::new(),
             },
         });
     }

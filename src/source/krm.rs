@@ -179,5 +179,6 @@ fn krm_origin(v: &Value, fallback_index: usize) -> Origin {
         base_dir,
         root,
         base_dir_guessed: false,
+        left_out: Vec::new(),
     }
 }

@@ -42,6 +42,10 @@ pub struct Origin {
     /// `base_dir` is a guess: kustomize built the object without origin annotations, so it is
     /// taken to be in the kustomization's directory. A missing file then says how to fix it.
     pub base_dir_guessed: bool,
+    /// A salvaged AppBundle (see `model::salvage_app_bundle`) is checked without its broken
+    /// list items; these are they, by list under `spec` and index in the document, so that a
+    /// path into the salvaged bundle is shown as the document's.
+    pub left_out: Vec<(String, usize)>,
 }
 
 /// One Kubernetes-style object read from the input.

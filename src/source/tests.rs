@@ -10,6 +10,7 @@ fn origin(root: &Path) -> Origin {
         base_dir: Some(root.to_path_buf()),
         root: Some(root.to_path_buf()),
         base_dir_guessed: false,
+        left_out: Vec::new(),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod masking;
 mod ownership;
 mod raw_acls;
 mod reserved;
+pub mod salvaged;
 mod schemas;
 pub mod topic_config;
 mod topics;
@@ -189,6 +190,13 @@ pub fn locate(
     resource: ResourceRef,
     path: &FieldPath,
 ) -> Diagnostic {
+    let rebased;
+    let path = if origin.left_out.is_empty() {
+        path
+    } else {
+        rebased = crate::model::original_path(path.clone(), &origin.left_out);
+        &rebased
+    };
     d.file = origin.file.clone();
     d.index = Some(origin.index);
     d.line = origin.span.as_ref().map(|s| s.line_of(&path.0));

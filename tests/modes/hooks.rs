@@ -53,6 +53,7 @@ fn bundle(root: &Path) -> BundleInput {
             base_dir: Some(root.to_path_buf()),
             root: Some(root.to_path_buf()),
             base_dir_guessed: false,
+            left_out: Vec::new(),
         },
         files: Default::default(),
         migrations: None,
