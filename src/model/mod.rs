@@ -2,12 +2,14 @@
 //! Schemas, and the strict parser that turns a YAML document into them.
 
 pub mod bundle;
+pub mod confluent;
 pub mod environment;
 pub mod labels;
 mod parse;
 pub mod pattern;
 
 pub use bundle::AppBundle;
+pub use confluent::{ConfluentConnectorPrincipals, SchemaRegistryRest};
 pub use environment::Environment;
 pub use parse::{ParseError, parse_app_bundle, parse_environment};
 
