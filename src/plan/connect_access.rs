@@ -28,9 +28,12 @@ pub struct ConnectorPrincipal {
 }
 
 /// Whether connectors run as their own principals: the Environment's `connect` (Strimzi), or
-/// on target confluent its `confluent.connectorPrincipals`.
+/// on target confluent its `confluent.connectorPrincipals` (`connect` there is refused, KB159,
+/// so it switches nothing on).
 pub fn enabled(env: &crate::model::environment::EnvironmentSpec) -> bool {
-    env.connect.is_some() || confluent_principals(env).is_some()
+    use crate::model::environment::Target;
+    (env.target != Target::Confluent && env.connect.is_some())
+        || confluent_principals(env).is_some()
 }
 
 /// CFK's connector principals settings, when the target is confluent.

@@ -20,7 +20,12 @@ pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagn
     }
     // Strimzi's settings; CFK's (confluent.connectorPrincipals) are checked by its backend, and
     // the rules below the policy hold on both targets.
-    let strimzi = env.env.spec.connect.as_ref();
+    let strimzi = env
+        .env
+        .spec
+        .connect
+        .as_ref()
+        .filter(|_| env.env.spec.target != crate::model::environment::Target::Confluent);
     let switch = if strimzi.is_some() {
         "spec.connect"
     } else {
