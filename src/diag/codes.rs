@@ -311,8 +311,14 @@ codes! {
         "Use the name of the CFK resource (a DNS-1123 label).";
     ConfluentConnectorState = "KB158", Error, "target confluent: `connectors[].state` paused/stopped has no CFK field",
         "CFK's Connector always runs; remove `state`.";
-    ConfluentConnectorPrincipals = "KB159", Error, "target confluent: `spec.connect` (a principal per connector) is not rendered for CFK",
-        "The per-connector principal, its client overrides and Secret access are built for Strimzi's KafkaConnect; on CFK the connectors run as the Connect cluster's principal. Refused rather than silently dropped.";
+    ConfluentConnectorPrincipals = "KB159", Error, "target confluent: `spec.connect` (Strimzi's principal per connector) is set; CFK's is `spec.confluent.connectorPrincipals`",
+        "`spec.connect` describes a Strimzi KafkaConnect (a KafkaUser and a Secret-reading Role per connector); on CFK the platform creates the principals and the Connect CR mounts their Secrets. Refused rather than silently dropped.";
+    ConfluentConnectOverridePolicy = "KB160", Error, "target confluent: connectors as their own principals, but the Connect cluster refuses client overrides",
+        "The connector's `consumer.override.sasl.jaas.config` (and producer, admin) need `connector.client.config.override.policy` All or Principal in the Connect CR's `configOverrides.server`.";
+    ConfluentConnectorSecretUnmounted = "KB161", Error, "target confluent: a connector's credentials Secret is not among the Connect cluster's mounted Secrets",
+        "Connector `x` reads its principal's `sasl.jaas.config` from `/mnt/secrets/connect-x`: list `connect-x` in the Connect CR's `spec.mountedSecrets` and in `spec.confluent.connectorPrincipals.mountedSecrets`.";
+    ConfluentSchemaRegistryRef = "KB162", Error, "target confluent: the Schema Registry reference is missing, doubled or unusable",
+        "`Schema` objects need exactly one of `schemaRegistryClusterRef` or `schemaRegistryRest`; Confluent Cloud's registry is only reachable through `schemaRegistryRest` (an `https://` endpoint and a Secret of at most 30 characters).";
     TopicObjectNameInvalid = "KB170", Error, "a topic's `objectName` is not a DNS-1123 subdomain",
         "`objectName` becomes the KafkaTopic's metadata.name; Kubernetes needs lowercase letters, digits, `-` and `.`.";
     ImportUnmapped = "KB171", Warning, "import: an input field has no home in kbundle (listed in the report)",

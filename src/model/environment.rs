@@ -215,6 +215,13 @@ pub struct ConfluentSettings {
     /// then leaves them out with a warning instead of refusing the bundle.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub managed_elsewhere: Vec<ManagedElsewhere>,
+    /// Connectors as their own principals on the CFK Connect cluster (CFK's `spec.connect`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector_principals: Option<super::confluent::ConfluentConnectorPrincipals>,
+    /// `Schema` objects register through this REST endpoint instead of
+    /// `schemaRegistryClusterRef` (required with `cloud: true` when a bundle has schemas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_registry_rest: Option<super::confluent::SchemaRegistryRest>,
 }
 
 /// A part of a bundle the platform manages outside CFK.

@@ -2,6 +2,7 @@
 //! Schemas, and the strict parser that turns a YAML document into them.
 
 pub mod bundle;
+pub mod confluent;
 pub mod environment;
 pub mod labels;
 mod parse;
@@ -9,6 +10,7 @@ pub mod pattern;
 mod salvage;
 
 pub use bundle::AppBundle;
+pub use confluent::{ConfluentConnectorPrincipals, SchemaRegistryRest};
 pub use environment::Environment;
 use parse::parse;
 pub use parse::{ParseError, parse_app_bundle, parse_environment};

@@ -1,8 +1,10 @@
-//! Connector access: with the Environment's `connect` set, each connector runs as a principal
+//! Connector access: with the Environment's `connect` set (on target confluent:
+//! `confluent.connectorPrincipals`), each connector runs as a principal
 //! kbundle generates for it (`connect-<connector>`), with the grants its type needs, in the
 //! same neutral [`Grant`] terms as every principal. How the connector's clients are pointed at
 //! that principal is the backend's business (Strimzi: client overrides reading the KafkaUser
-//! Secret through `KubernetesSecretConfigProvider`, `backend::strimzi::connect_access`).
+//! Secret through `KubernetesSecretConfigProvider`, `backend::strimzi::connect_access`; CFK:
+//! the same overrides reading a mounted Secret, `backend::confluent::connect_access`).
 
 use super::UserPlan;
 use super::access::{Access, Grant};
@@ -23,6 +25,25 @@ pub struct ConnectorPrincipal {
     pub connector_type: ConnectorType,
     /// A sink's dead-letter topic, written by the connector's producer.
     pub dlq: Option<String>,
+}
+
+/// Whether connectors run as their own principals: the Environment's `connect` (Strimzi), or
+/// on target confluent its `confluent.connectorPrincipals` (`connect` there is refused, KB159,
+/// so it switches nothing on).
+pub fn enabled(env: &crate::model::environment::EnvironmentSpec) -> bool {
+    use crate::model::environment::Target;
+    (env.target != Target::Confluent && env.connect.is_some())
+        || confluent_principals(env).is_some()
+}
+
+/// CFK's connector principals settings, when the target is confluent.
+pub fn confluent_principals(
+    env: &crate::model::environment::EnvironmentSpec,
+) -> Option<&crate::model::confluent::ConfluentConnectorPrincipals> {
+    if env.target != crate::model::environment::Target::Confluent {
+        return None;
+    }
+    env.confluent.as_ref()?.connector_principals.as_ref()
 }
 
 /// The generated principal's name; also the KafkaUser and its Secret.

@@ -15,11 +15,27 @@ use std::collections::HashSet;
 const EXACTLY_ONCE_KEYS: [&str; 2] = ["exactly.once.support", "transaction.boundary"];
 
 pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagnostic>) {
-    let Some(connect) = &env.env.spec.connect else {
+    if !crate::plan::connect_access::enabled(&env.env.spec) {
         return;
+    }
+    // Strimzi's settings; CFK's (confluent.connectorPrincipals) are checked by its backend, and
+    // the rules below the policy hold on both targets.
+    let strimzi = env
+        .env
+        .spec
+        .connect
+        .as_ref()
+        .filter(|_| env.env.spec.target != crate::model::environment::Target::Confluent);
+    let switch = if strimzi.is_some() {
+        "spec.connect"
+    } else {
+        "spec.confluent.connectorPrincipals"
     };
     let any = bundles.iter().any(|b| !b.bundle.spec.connectors.is_empty());
-    if any && connect.client_override_policy == OverridePolicy::None {
+    if let Some(connect) = strimzi
+        && any
+        && connect.client_override_policy == OverridePolicy::None
+    {
         out.push(env.at(
             Diagnostic::error(
                 Code::ConnectPrerequisite,
@@ -37,7 +53,8 @@ pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagn
         let namespaced = env.env.spec.namespace.is_some() || b.bundle.metadata.namespace.is_some();
         for (ci, c) in b.bundle.spec.connectors.iter().enumerate() {
             let at = FieldPath::of("spec.connectors").index(ci);
-            if !namespaced && ci == 0 {
+            // Only Strimzi's reference names the Secret's namespace; CFK mounts it.
+            if strimzi.is_some() && !namespaced && ci == 0 {
                 out.push(b.at(
                     Diagnostic::error(
                         Code::ConnectPrerequisite,
@@ -86,7 +103,7 @@ pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagn
                                 Code::ConnectorExactlyOnceUnsupported,
                                 format!("source connector {:?} asks for exactly-once delivery ({key}), which its generated principal cannot be granted yet", c.name),
                             )
-                            .with_hint("drop the exactly-once keys, or remove spec.connect from the Environment so it runs as the Connect cluster's user"),
+                            .with_hint(format!("drop the exactly-once keys, or remove {switch} from the Environment so it runs as the Connect cluster's user")),
                             &at.child_key("config").key(key),
                         ));
                     }

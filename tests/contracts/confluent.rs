@@ -4,8 +4,6 @@
 //! on both targets (docs/reference/confluent.md, "Same access on both targets").
 
 use crate::support;
-use kbundle::backend::confluent::rolebinding::{Role, role_operations};
-use kbundle::model::bundle::AclResourceType;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -135,6 +133,28 @@ fn the_schemas_can_fail() {
         "spec": {"class": "x", "tasksMax": 1},
     });
     assert!(!errors(&v["Connector"], &strimzi_shaped).is_empty());
+    // The Confluent Cloud registry reference: a schemaRegistryRest without an http(s)
+    // endpoint or an authentication type is refused, the shape kbundle writes is not.
+    let rest = |rest: Value| {
+        serde_json::json!({
+            "apiVersion": "platform.confluent.io/v1beta1", "kind": "Schema",
+            "metadata": {"name": "s"},
+            "spec": {"data": {"configRef": "c", "format": "avro"}, "schemaRegistryRest": rest},
+        })
+    };
+    let bad = rest(serde_json::json!({"endpoint": "psrc-1.confluent.cloud",
+        "authentication": {"basic": {"secretRef": "sr"}}}));
+    assert_eq!(
+        errors(&v["Schema"], &bad).len(),
+        2,
+        "{:?}",
+        errors(&v["Schema"], &bad)
+    );
+    let good = rest(
+        serde_json::json!({"endpoint": "https://psrc-1.confluent.cloud",
+        "authentication": {"type": "basic", "basic": {"secretRef": "sr"}}}),
+    );
+    assert_eq!(errors(&v["Schema"], &good), Vec::<String>::new());
 }
 
 /// (principal, operation, resource type, pattern type, name)
@@ -181,38 +201,69 @@ fn strimzi_permissions(objects: &[Value]) -> BTreeSet<Permission> {
     out
 }
 
+/// The role definitions as docs/reference/confluent.md ("Role definitions") documents them:
+/// (role, resource type) → operations. Read from the docs, not from kbundle, so the comparison
+/// holds the output to what the README's roles table says (`—` none, `†` unverified).
+fn documented_roles() -> BTreeMap<(String, String), BTreeSet<String>> {
+    let doc = std::fs::read_to_string(support::root().join("docs/reference/confluent.md"))
+        .expect("docs/reference/confluent.md");
+    let section = doc
+        .split("### Role definitions")
+        .nth(1)
+        .expect("a Role definitions section")
+        .to_string();
+    let mut out = BTreeMap::new();
+    let mut header: Vec<String> = Vec::new();
+    for line in section.lines().take_while(|l| !l.starts_with("##")) {
+        let cells: Vec<String> = line.split('|').map(|c| c.trim().to_string()).collect();
+        if cells.get(1).map(String::as_str) == Some("role") {
+            header = cells;
+            continue;
+        }
+        let Some(role) = cells
+            .get(1)
+            .filter(|r| r.starts_with("Developer") || r.as_str() == "ResourceOwner")
+        else {
+            continue;
+        };
+        for (i, rt) in header.iter().enumerate().skip(2) {
+            if !["Topic", "Group", "TransactionalId", "Cluster"].contains(&rt.as_str()) {
+                continue;
+            }
+            let ops: BTreeSet<String> = cells[i]
+                .split(',')
+                .map(|o| o.replace('†', "").trim().to_string())
+                .filter(|o| !o.is_empty() && o != "—")
+                .collect();
+            out.insert((role.clone(), rt.clone()), ops);
+        }
+    }
+    assert_eq!(out.len(), 16, "4 roles x 4 resource types: {out:?}");
+    out
+}
+
 fn cfk_permissions(objects: &[Value]) -> BTreeSet<Permission> {
+    let roles = documented_roles();
     let mut out = BTreeSet::new();
     for b in objects
         .iter()
         .filter(|o| o["kind"] == "ConfluentRolebinding")
     {
         let user = b["spec"]["principal"]["name"].as_str().unwrap_or_default();
-        let role = match b["spec"]["role"].as_str().unwrap_or_default() {
-            "DeveloperRead" => Role::DeveloperRead,
-            "DeveloperWrite" => Role::DeveloperWrite,
-            "DeveloperManage" => Role::DeveloperManage,
-            "ResourceOwner" => Role::ResourceOwner,
-            other => panic!("unexpected role {other}"),
-        };
+        let role = b["spec"]["role"].as_str().unwrap_or_default();
         for p in b["spec"]["resourcePatterns"]
             .as_array()
             .into_iter()
             .flatten()
         {
             let rt = p["resourceType"].as_str().unwrap_or_default();
-            let t = match rt {
-                "Topic" => AclResourceType::Topic,
-                "Group" => AclResourceType::Group,
-                "TransactionalId" => AclResourceType::TransactionalId,
-                "Cluster" => AclResourceType::Cluster,
-                other => panic!("unexpected resource type {other}"),
-            };
-            for op in role_operations(role, t) {
-                let op = serde_json::to_value(op).expect("operation");
+            let ops = roles
+                .get(&(role.to_string(), rt.to_string()))
+                .unwrap_or_else(|| panic!("undocumented role {role} on {rt}"));
+            for op in ops {
                 out.insert((
                     user.to_string(),
-                    op.as_str().unwrap_or_default().to_string(),
+                    op.clone(),
                     rt.to_string(),
                     p["patternType"].as_str().unwrap_or("LITERAL").to_string(),
                     p["name"].as_str().unwrap_or_default().to_string(),
@@ -241,18 +292,35 @@ spec:
         pagerduty: {routingKey: {secret: pagerduty-crm, key: routing-key}}
 ";
 
-/// Same bundles, both targets: the CFK role bindings allow everything the Strimzi ACLs allow,
-/// and the only extra permissions are the ones docs/reference/confluent.md lists: Describe on
-/// consumer groups (DeveloperRead includes it) and Alter/AlterConfigs on a Streams
-/// application's internal topics (DeveloperManage includes them).
-fn same_access_on_both_targets() {
-    let case = support::root().join("testdata/confluent/platform/input");
-    let dir = std::env::temp_dir().join(format!("kbundle-same-access-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("schemas")).expect("temp dir");
-    for f in ["bundle.yaml", "schemas/profile.avsc"] {
-        std::fs::copy(case.join(f), dir.join(f)).expect("copy input");
+const STRIMZI_CONNECT_ENV: &str = "apiVersion: kbundle.dev/v1alpha1
+kind: Environment
+metadata: {name: prod}
+spec:
+  namespace: confluent
+  strimzi: {cluster: main, connectCluster: connect}
+  connect: {serviceAccount: connect-connect, clientOverridePolicy: All}
+";
+
+/// Render a confluent golden case's bundle (its `files`) under a Strimzi Environment, and the
+/// case itself, and compare the effective permissions: CFK grants everything Strimzi grants,
+/// and the only extra permission is the one docs/reference/confluent.md lists, Describe on a
+/// group the principal may Read (DeveloperRead has both). Returns (strimzi, cfk, extra).
+fn compare(case: &str, files: &[&str], strimzi_env: &str) -> (usize, usize, usize) {
+    let case = support::root()
+        .join("testdata/confluent")
+        .join(case)
+        .join("input");
+    let dir = std::env::temp_dir().join(format!(
+        "kbundle-same-access-{}-{}",
+        std::process::id(),
+        files.len()
+    ));
+    for f in files {
+        let to = dir.join(f);
+        std::fs::create_dir_all(to.parent().expect("a parent")).expect("temp dir");
+        std::fs::copy(case.join(f), to).expect("copy input");
     }
-    std::fs::write(dir.join("env.yaml"), STRIMZI_ENV).expect("write env");
+    std::fs::write(dir.join("env.yaml"), strimzi_env).expect("write env");
     let strimzi = strimzi_permissions(&render(std::slice::from_ref(&dir)));
     let _ = std::fs::remove_dir_all(&dir);
     let cfk = cfk_permissions(&render(&[case]));
@@ -265,11 +333,14 @@ fn same_access_on_both_targets() {
     );
     let extra: Vec<&Permission> = cfk.difference(&strimzi).collect();
     for (user, op, rt, pt, name) in &extra {
-        let justified = (rt == "Group" && op == "Describe")
-            || (rt == "Topic"
-                && pt == "PREFIXED"
-                && name == &format!("{user}-")
-                && (op == "Alter" || op == "AlterConfigs"));
+        let reads_it = strimzi.contains(&(
+            user.clone(),
+            "Read".to_string(),
+            rt.clone(),
+            pt.clone(),
+            name.clone(),
+        ));
+        let justified = rt == "Group" && op == "Describe" && reads_it;
         assert!(
             justified,
             "unjustified extra permission: {user} {op} {rt} {pt} {name}"
@@ -279,16 +350,38 @@ fn same_access_on_both_targets() {
         !extra.is_empty(),
         "the documented differences disappeared; update the docs"
     );
-    println!(
-        "strimzi {} permissions, cfk {} ({} extra, all documented)",
-        strimzi.len(),
-        cfk.len(),
-        extra.len()
+    (strimzi.len(), cfk.len(), extra.len())
+}
+
+/// Same bundles, both targets: principals with every kind of role (produce, consume, streams,
+/// transactional ids).
+fn same_access_on_both_targets() {
+    let (s, c, e) = compare(
+        "platform",
+        &["bundle.yaml", "schemas/profile.avsc"],
+        STRIMZI_ENV,
     );
+    println!("strimzi {s} permissions, cfk {c} ({e} extra, all documented)");
+}
+
+/// Connectors as their own principals (Strimzi `spec.connect`, CFK
+/// `confluent.connectorPrincipals`): a sink with a dead-letter topic and a source.
+fn same_access_for_connector_principals() {
+    let (s, c, e) = compare(
+        "connector-principals",
+        &["bundle.yaml"],
+        STRIMZI_CONNECT_ENV,
+    );
+    assert!(
+        s >= 7,
+        "{s} permissions: the connector principals are missing"
+    );
+    println!("strimzi {s} permissions, cfk {c} ({e} extra, all documented)");
 }
 
 register!(
     cfk_objects_match_the_vendored_json_schemas,
     the_schemas_can_fail,
     same_access_on_both_targets,
+    same_access_for_connector_principals,
 );

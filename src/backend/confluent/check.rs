@@ -3,7 +3,8 @@
 //! is refused, never dropped — quotas (KB151), user creation (KB152), raw ACLs (KB153), role
 //! bindings on Confluent Cloud (KB155), connector state (KB158) — unless
 //! `spec.confluent.managedElsewhere` lists that part: then a warning in every run (KB154).
-//! Connectors need `connectClusterRef` (KB156).
+//! Connectors need `connectClusterRef` (KB156). Connector principals (KB159-KB161) and the
+//! Schema Registry reference (KB162) have their own modules, called from here.
 
 use crate::diag::{Code, Diagnostic};
 use crate::model::environment::{ConfluentSettings, ManagedElsewhere, Target};
@@ -16,19 +17,21 @@ fn settings(env: &EnvInput) -> ConfluentSettings {
 }
 
 pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
-    // Connectors as their own principals are rendered for Strimzi only (KubernetesSecretConfig
-    // Provider, KafkaUser per connector); refused here rather than ignored.
+    // spec.connect describes a Strimzi KafkaConnect (KafkaUser and Secret-reading Role per
+    // connector); CFK's equivalent is spec.confluent.connectorPrincipals. Refused, not ignored.
     if env.env.spec.connect.is_some() {
         out.push(env.at(
             Diagnostic::error(
                 Code::ConfluentConnectorPrincipals,
-                "spec.connect (connectors as their own principals) is not rendered for target confluent yet",
+                "spec.connect (Strimzi's connectors as their own principals) is set for target confluent",
             )
-            .with_hint("remove spec.connect: connectors then run as the Connect cluster's own principal, whose role bindings the platform manages"),
+            .with_hint("move it to spec.confluent.connectorPrincipals {clientOverridePolicy, mountedSecrets} (docs/reference/confluent.md), or remove it: connectors then run as the Connect cluster's own principal"),
             &FieldPath::of("spec.connect"),
         ));
     }
     let s = settings(env);
+    super::connect_access::check_environment(env, &s, out);
+    super::schema_registry::check_environment(env, &s, out);
     match (&s.kafka_rest_class_ref, &s.kafka_cluster_ref) {
         (Some(_), Some(_)) => out.push(
             env.at(
@@ -94,7 +97,7 @@ pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
 
 /// Refuse, or with `managedElsewhere` warn about, one bundle part CFK cannot express.
 #[allow(clippy::too_many_arguments)]
-fn unsupported(
+pub(super) fn unsupported(
     b: &BundleInput,
     s: &ConfluentSettings,
     part: ManagedElsewhere,
@@ -214,6 +217,8 @@ pub fn check_bundle(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) 
             ),
         );
     }
+    super::connect_access::check_bundle(b, env, &s, out);
+    super::schema_registry::check_bundle(b, env, &s, out);
     for (i, c) in spec.connectors.iter().enumerate() {
         if let Some(state) = c.state
             && state != crate::model::bundle::ConnectorState::Running

@@ -6,7 +6,9 @@
 
 pub mod check;
 pub mod connect;
+pub mod connect_access;
 pub mod rolebinding;
+pub mod schema_registry;
 
 use crate::backend::shared::jobs::SYNC_WAVE;
 use crate::backend::shared::registration::SCHEMA_WAVE;
@@ -48,13 +50,15 @@ impl super::Backend for Confluent {
             out.push(schema(plan, s, &settings));
         }
         for c in &plan.connectors {
-            out.push(connect::connector(
-                &plan.name,
-                &plan.owner,
-                ns,
-                c,
-                &settings,
-            ));
+            let mut v = connect::connector(&plan.name, &plan.owner, ns, c, &settings);
+            if let Some(p) = plan
+                .connector_principals
+                .iter()
+                .find(|p| p.connector == c.name)
+            {
+                connect_access::add_overrides(&mut v, p);
+            }
+            out.push(v);
         }
         out.extend(rolebinding::role_bindings(plan, &settings));
         shared::common_objects(plan, env, &|c| self.alert_expr(c), false, &mut out);
@@ -197,8 +201,8 @@ fn schema(plan: &BundlePlan, s: &SubjectPlan, settings: &ConfluentSettings) -> V
         "compatibilityLevel".into(),
         json!(compatibility_name(s.compatibility)),
     );
-    if let Some(sr) = &settings.schema_registry_cluster_ref {
-        spec.insert("schemaRegistryClusterRef".into(), reference(sr));
+    if let Some((key, value)) = schema_registry::registry_ref(settings) {
+        spec.insert(key.into(), value);
     }
     json!({
         "apiVersion": API_VERSION,

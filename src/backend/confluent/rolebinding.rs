@@ -43,10 +43,21 @@ impl Role {
     }
 }
 
-/// The Kafka operations a role allows on a resource type, from Confluent's "Use Predefined RBAC
-/// Roles in Confluent Platform" (docs.confluent.io/platform/current/security/authorization/rbac/
-/// rbac-predefined-roles.html). ResourceOwner allows every operation on the resource (and managing
-/// its role bindings, which is not a Kafka operation).
+/// The Kafka operations a role allows on a resource type, as MDS defines the role's
+/// `accessPolicy.allowedOperations` (docs/reference/confluent.md, "Role definitions", which
+/// cites each row; `roles_table_matches_the_docs` below keeps the two equal):
+///
+/// - DeveloperRead, DeveloperWrite: Confluent Platform MDS (`/security/1.0/roles/<role>`), as
+///   recorded in confluentinc/cli `test/test-server/mds_routes_and_roles.go` @ 369b85f2 and the
+///   on-prem `confluent iam rbac role list -o json` golden
+///   `test/fixtures/output/iam/rbac/role/list-json-onprem.golden` @ 476f5de6.
+/// - DeveloperManage, ResourceOwner on Topic and Group: Confluent Cloud's definitions of the
+///   same predefined roles (confluentinc/cli `test/test-server/cloud_mds_handlers.go` @
+///   0c354607); no published Platform definition was found, so these are marked unverified for
+///   Platform in the docs.
+/// - ResourceOwner on TransactionalId and Cluster: not found in any definition; the
+///   docs' "Resource Read/Write/Manage: Yes" row of the predefined-roles page is all there is,
+///   so kbundle never binds ResourceOwner there (developer roles cover every grant).
 pub fn role_operations(role: Role, resource: AclResourceType) -> &'static [AclOperation] {
     use AclOperation::*;
     use AclResourceType::*;
@@ -62,6 +73,7 @@ pub fn role_operations(role: Role, resource: AclResourceType) -> &'static [AclOp
             DescribeConfigs,
         ],
         (Role::ResourceOwner, Group) => &[Read, Delete, Describe],
+        // Unverified (see above).
         (Role::ResourceOwner, TransactionalId) => &[Write, Describe],
         (Role::ResourceOwner, Cluster) => &[
             Create,
@@ -80,17 +92,11 @@ pub fn role_operations(role: Role, resource: AclResourceType) -> &'static [AclOp
         (Role::DeveloperWrite, Group) => &[],
         (Role::DeveloperWrite, TransactionalId) => &[Write, Describe],
         (Role::DeveloperWrite, Cluster) => &[IdempotentWrite],
-        (Role::DeveloperManage, Topic) => &[
-            Create,
-            Delete,
-            Describe,
-            DescribeConfigs,
-            Alter,
-            AlterConfigs,
-        ],
+        // No Alter or AlterConfigs: changing a topic's configs needs ResourceOwner.
+        (Role::DeveloperManage, Topic) => &[Create, Delete, Describe, DescribeConfigs],
         (Role::DeveloperManage, Group) => &[Describe, Delete],
-        (Role::DeveloperManage, TransactionalId) => &[],
-        (Role::DeveloperManage, Cluster) => &[Describe, DescribeConfigs],
+        (Role::DeveloperManage, TransactionalId) => &[Describe],
+        (Role::DeveloperManage, Cluster) => &[Create, DescribeConfigs],
     }
 }
 
@@ -259,8 +265,9 @@ mod tests {
             one(Role::DeveloperWrite)
         );
         // Streams internal topics: ResourceOwner would do it alone, but it also manages role
-        // bindings; the three developer roles cover the same operations.
-        let internal = least_roles(Topic, &ops(acl::operations(Access::StreamsInternal)));
+        // bindings; the three developer roles allow exactly the operations needed.
+        let needed = ops(acl::operations(Access::StreamsInternal));
+        let internal = least_roles(Topic, &needed);
         assert_eq!(
             internal,
             BTreeSet::from([
@@ -269,9 +276,59 @@ mod tests {
                 Role::DeveloperManage
             ])
         );
-        let granted = allowed(&internal, Topic);
-        for o in acl::operations(Access::StreamsInternal) {
-            assert!(granted.contains(o), "{o:?} not covered by {internal:?}");
+        assert_eq!(allowed(&internal, Topic), needed);
+    }
+
+    /// The roles table of docs/reference/confluent.md ("Role definitions"): role → operations
+    /// per resource type (Topic, Group, TransactionalId, Cluster); `—` is none, `†` marks an
+    /// unverified entry.
+    fn documented_roles() -> BTreeMap<String, [BTreeSet<String>; 4]> {
+        let doc = include_str!("../../../docs/reference/confluent.md");
+        let section = doc
+            .split("### Role definitions")
+            .nth(1)
+            .expect("a Role definitions section");
+        let mut out = BTreeMap::new();
+        for line in section.lines().take_while(|l| !l.starts_with("##")) {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let Some(role) = cells.get(1) else { continue };
+            if !Role::ALL.iter().any(|r| r.as_str() == *role) {
+                continue;
+            }
+            let parse = |i: usize| -> BTreeSet<String> {
+                cells[i]
+                    .split(',')
+                    .map(|o| o.replace('†', "").trim().to_string())
+                    .filter(|o| !o.is_empty() && o != "—")
+                    .collect()
+            };
+            out.insert(role.to_string(), [parse(2), parse(3), parse(4), parse(5)]);
+        }
+        out
+    }
+
+    #[test]
+    fn roles_table_matches_the_docs() {
+        use AclResourceType::*;
+        let documented = documented_roles();
+        assert_eq!(documented.len(), Role::ALL.len(), "{documented:?}");
+        for role in Role::ALL {
+            let row = &documented[role.as_str()];
+            for (i, rt) in [Topic, Group, TransactionalId, Cluster]
+                .into_iter()
+                .enumerate()
+            {
+                let code: BTreeSet<String> = role_operations(role, rt)
+                    .iter()
+                    .map(|o| {
+                        serde_json::to_value(o)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                assert_eq!(code, row[i], "{role:?} on {rt:?}");
+            }
         }
     }
 

@@ -44,6 +44,8 @@ fn objects_of_role_bindings() -> Vec<String> {
         "orders-service-developerwrite",
         "payments-service-developerread",
         "payments-service-developerwrite",
+        // The sink runs as its own principal (connectorPrincipals): its topic and group.
+        "connect-orders-to-warehouse-developerread",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -62,6 +64,18 @@ fn check_cfk(objs: &[Value], mode: &str) {
         got.symmetric_difference(&want).collect::<Vec<_>>(),
         Vec::<&(String, String)>::new(),
         "{mode}: got {got:?}"
+    );
+    let connector = ours
+        .iter()
+        .find(|o| kind(o) == "Connector")
+        .expect("the Connector");
+    assert_eq!(
+        s(
+            connector,
+            "/spec/configs/consumer.override.sasl.jaas.config"
+        ),
+        Some("${directory:/mnt/secrets/connect-orders-to-warehouse:sasl.jaas.config}"),
+        "{mode}: {connector}"
     );
     for o in &ours {
         assert!(
