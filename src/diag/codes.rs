@@ -293,6 +293,14 @@ codes! {
         "Connector `x` runs as principal `connect-x`; rename the connector or the principal.";
     StreamsInternalOverlap = "KB141", Error, "a Streams app's internal-topic prefix covers another bundle's topics or internal topics",
         "A Streams app may create, delete and write every topic starting `<applicationId>-`; no other bundle's topic may start so.";
+    KsqlTopicNotAllowed = "KB142", Error, "a ksqlDB migration reads or writes a topic the shared ksqlDB server may not access",
+        "The Environment's `spec.ksqldb.access` (and `serviceId`) is what the platform lets its ksqlDB server read and write; a `CREATE ... AS SELECT` without `KAFKA_TOPIC` writes to `<outputTopicPrefix><OBJECT NAME>`.";
+    KsqlAccessUnchecked = "KB143", Warning, "ksqlDB migrations whose topics are not checked",
+        "The Environment does not say what the ksqlDB server may access, or a statement uses a stream or table these migrations do not declare.";
+    NameOutsideConvention = "KB144", Error, "a topic, group, applicationId or transactional id outside the Environment's naming prefix",
+        "`policy.naming.prefix`, filled in from the bundle (`{owner}`, `{bundle}`, `{namespace}`, `{label:KEY}`), starts every name a bundle declares.";
+    NamingInvalid = "KB145", Error, "an unusable naming template or bundle prefix",
+        "An unknown placeholder, a label the bundle lacks, characters Kafka refuses in names, or a bundle `spec.prefix` that does not start with the Environment's prefix.";
     ConfluentClusterRef = "KB150", Error, "target confluent: `spec.confluent` must name exactly one of `kafkaRestClassRef` or `kafkaClusterRef`",
         "CFK's KafkaTopic needs the KafkaRestClass (or Kafka cluster) it is created through.";
     ConfluentQuotas = "KB151", Error, "target confluent: `principals[].quotas` has no CFK resource",

@@ -2,6 +2,7 @@
 //! Schemas, and the strict parser that turns a YAML document into them.
 
 pub mod bundle;
+pub mod conventions;
 pub mod environment;
 pub mod labels;
 mod parse;

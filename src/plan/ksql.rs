@@ -138,7 +138,10 @@ pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile
         // ksql-run-class writes its logs under LOG_DIR; the root filesystem is read-only.
         ("LOG_DIR".to_string(), EnvValue::Literal("/tmp/logs".into())),
     ]);
-    if let Some(secret) = ksqldb.and_then(|k| k.credentials_secret.as_ref()) {
+    // The bundle's own ksqlDB user when it names one, so that the server can tell bundles
+    // apart; the Environment's shared credentials otherwise.
+    let own = b.bundle.spec.ksql.as_ref().and_then(|k| k.credentials_secret.as_ref());
+    if let Some(secret) = own.or(ksqldb.and_then(|k| k.credentials_secret.as_ref())) {
         super::hooks::insert_basic_auth(&mut vars, secret, "KSQL_USERNAME", "KSQL_PASSWORD");
     }
     let migrations: BTreeMap<String, String> = files
@@ -314,6 +317,29 @@ mod tests {
             !text.contains("ksql.auth.basic.password="),
             "no credential in a manifest"
         );
+    }
+
+    #[test]
+    fn the_bundles_own_credentials_come_first() {
+        let mut own = orders();
+        if let Some(k) = own.bundle.spec.ksql.as_mut() {
+            k.credentials_secret = Some("orders-ksql".into());
+        }
+        let files = [file("V000001__init.sql", "CREATE TYPE t AS STRUCT<a INT>;")];
+        let job = migration_job(&own, &env(), &files);
+        assert_eq!(
+            job.env.get("KSQL_USERNAME"),
+            Some(&EnvValue::Secret {
+                name: "orders-ksql".into(),
+                key: "username".into(),
+                optional: false
+            })
+        );
+        let shared = migration_job(&orders(), &env(), &files);
+        assert!(matches!(
+            shared.env.get("KSQL_USERNAME"),
+            Some(EnvValue::Secret { name, .. }) if name == "ksql-auth"
+        ));
     }
 
     #[test]
