@@ -140,7 +140,12 @@ pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile
     ]);
     // The bundle's own ksqlDB user when it names one, so that the server can tell bundles
     // apart; the Environment's shared credentials otherwise.
-    let own = b.bundle.spec.ksql.as_ref().and_then(|k| k.credentials_secret.as_ref());
+    let own = b
+        .bundle
+        .spec
+        .ksql
+        .as_ref()
+        .and_then(|k| k.credentials_secret.as_ref());
     if let Some(secret) = own.or(ksqldb.and_then(|k| k.credentials_secret.as_ref())) {
         super::hooks::insert_basic_auth(&mut vars, secret, "KSQL_USERNAME", "KSQL_PASSWORD");
     }

@@ -165,7 +165,9 @@ fn check_statements(
                         Some(t) => (t, format!("the KAFKA_TOPIC of {object}")),
                         None => (
                             format!("{prefix}{object}"),
-                            format!("the default topic of {object}: the statement names no KAFKA_TOPIC"),
+                            format!(
+                                "the default topic of {object}: the statement names no KAFKA_TOPIC"
+                            ),
                         ),
                     };
                     uses.push((true, sink.clone(), why));
@@ -229,7 +231,10 @@ fn refused(
         ("reads", "read")
     };
     let hint = if write && why.starts_with("the default topic") {
-        format!("name a topic the server may write with WITH (KAFKA_TOPIC='...'), or ask the platform to add {topic} to spec.ksqldb.access.write of {}", env.label())
+        format!(
+            "name a topic the server may write with WITH (KAFKA_TOPIC='...'), or ask the platform to add {topic} to spec.ksqldb.access.write of {}",
+            env.label()
+        )
     } else {
         format!(
             "use a topic the ksqlDB server may {list}, or ask the platform to add {topic} to spec.ksqldb.access.{list} of {}",
@@ -249,4 +254,41 @@ fn refused(
         )
         .with_hint(hint),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn server(v: serde_json::Value) -> Ksqldb {
+        let mut base =
+            json!({"url": "http://ksqldb:8088", "image": "confluentinc/ksqldb-cli:0.29.0"});
+        if let (Some(b), Some(extra)) = (base.as_object_mut(), v.as_object()) {
+            b.extend(extra.clone());
+        }
+        serde_json::from_value(base).expect("ksqldb")
+    }
+
+    #[test]
+    fn nothing_declared_means_nothing_checked() {
+        assert!(Allowed::of(&server(json!({}))).is_none());
+    }
+
+    #[test]
+    fn the_service_id_owns_its_prefixes_and_write_implies_read() {
+        let a = Allowed::of(&server(json!({
+            "serviceId": "fraud_",
+            "access": {"read": ["payments.*"], "write": ["fraud.out.v1"]}
+        })))
+        .expect("checked");
+        assert!(a.may(false, "payments.settled.v1"));
+        assert!(!a.may(true, "payments.settled.v1"));
+        assert!(a.may(true, "fraud.out.v1") && a.may(false, "fraud.out.v1"));
+        assert!(a.may(true, "_confluent-ksql-fraud_query_CTAS_1-changelog"));
+        assert!(a.may(true, "fraud_ksql_processing_log"));
+        assert!(!a.may(false, "orders.created.v1"));
+        // A pattern is a prefix, never a glob in the middle.
+        assert!(!a.may(false, "payments"));
+    }
 }

@@ -20,7 +20,10 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Tok {
     /// An identifier or keyword: upper-cased unless it was quoted (`"x"` or `` `x` ``).
-    Word { text: String, quoted: bool },
+    Word {
+        text: String,
+        quoted: bool,
+    },
     /// A single-quoted string literal, unescaped (`''` is one quote).
     Str(String),
     Sym(char),
@@ -210,7 +213,9 @@ fn statement(t: &[Token]) -> Option<Statement> {
             depth += 1;
         } else if tok.is_sym(')') {
             depth = depth.saturating_sub(1);
-        } else if depth == 0 && tok.is_kw("AS") && rest.get(j + 1).is_some_and(|n| n.is_kw("SELECT"))
+        } else if depth == 0
+            && tok.is_kw("AS")
+            && rest.get(j + 1).is_some_and(|n| n.is_kw("SELECT"))
         {
             as_at = Some(j);
             break;
@@ -357,7 +362,16 @@ mod tests {
 
     #[test]
     fn broken_text_never_panics() {
-        for text in ["CREATE", "CREATE STREAM", "INSERT INTO", "'unclosed", "CREATE STREAM s WITH (", "CREATE STREAM s WITH (a=", "/* open", "`x"] {
+        for text in [
+            "CREATE",
+            "CREATE STREAM",
+            "INSERT INTO",
+            "'unclosed",
+            "CREATE STREAM s WITH (",
+            "CREATE STREAM s WITH (a=",
+            "/* open",
+            "`x",
+        ] {
             let _ = statements(text);
         }
     }

@@ -63,19 +63,19 @@ fn fill_from(template: &str, b: Option<&AppBundle>) -> Result<String, TemplateEr
             (_, None) => "x".to_string(),
             ("bundle", Some(b)) => b.metadata.name.clone(),
             ("owner", Some(b)) => b.spec.owner.clone(),
-            ("namespace", Some(b)) => b.metadata.namespace.clone().ok_or(TemplateError::Missing(
-                "the bundle has no metadata.namespace for {namespace}".into(),
-                "metadata",
-            ))?,
+            ("namespace", Some(b)) => {
+                b.metadata.namespace.clone().ok_or(TemplateError::Missing(
+                    "the bundle has no metadata.namespace for {namespace}".into(),
+                    "metadata",
+                ))?
+            }
             (_, Some(b)) => match name.strip_prefix("label:") {
-                Some(key) => {
-                    b.metadata.labels.get(key).cloned().ok_or_else(|| {
-                        TemplateError::Missing(
-                            format!("the bundle has no label {key:?} for {{{name}}}"),
-                            "metadata.labels",
-                        )
-                    })?
-                }
+                Some(key) => b.metadata.labels.get(key).cloned().ok_or_else(|| {
+                    TemplateError::Missing(
+                        format!("the bundle has no label {key:?} for {{{name}}}"),
+                        "metadata.labels",
+                    )
+                })?,
                 None => String::new(),
             },
         };
@@ -122,14 +122,16 @@ pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
         Ok(text) => prefix_problem(&text),
     };
     if let Some(p) = problem {
-        out.push(env.at(
-            Diagnostic::error(
-                Code::NamingInvalid,
-                format!("policy.naming.prefix {:?} {p}", n.prefix),
-            )
-            .with_hint("write the prefix as text and placeholders, e.g. \"{owner}.{bundle}.\""),
-            &FieldPath::of("spec.policy.naming.prefix"),
-        ));
+        out.push(
+            env.at(
+                Diagnostic::error(
+                    Code::NamingInvalid,
+                    format!("policy.naming.prefix {:?} {p}", n.prefix),
+                )
+                .with_hint("write the prefix as text and placeholders, e.g. \"{owner}.{bundle}.\""),
+                &FieldPath::of("spec.policy.naming.prefix"),
+            ),
+        );
     }
 }
 
@@ -140,11 +142,13 @@ pub fn apply_prefix(b: &mut BundleInput, env: &EnvInput, out: &mut Vec<Diagnosti
     };
     let at = FieldPath::of("spec.prefix");
     if let Some(p) = prefix_problem(&prefix) {
-        out.push(b.at(
-            Diagnostic::error(Code::NamingInvalid, format!("spec.prefix {prefix:?} {p}"))
-                .with_hint("a prefix such as `payments.checkout.`"),
-            &at,
-        ));
+        out.push(
+            b.at(
+                Diagnostic::error(Code::NamingInvalid, format!("spec.prefix {prefix:?} {p}"))
+                    .with_hint("a prefix such as `payments.checkout.`"),
+                &at,
+            ),
+        );
         return;
     }
     if let Ok(Some(want)) = expected(&b.bundle, env)
@@ -244,22 +248,31 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
         Ok(Some(w)) => w,
         Ok(None) | Err(TemplateError::Syntax(_)) => return,
         Err(TemplateError::Missing(m, field)) => {
-            out.push(b.at(
-                Diagnostic::error(
-                    Code::NamingInvalid,
-                    format!(
-                        "policy.naming.prefix of {} cannot be filled in: {m}",
-                        env.label()
+            out.push(
+                b.at(
+                    Diagnostic::error(
+                        Code::NamingInvalid,
+                        format!(
+                            "policy.naming.prefix of {} cannot be filled in: {m}",
+                            env.label()
+                        ),
+                    )
+                    .with_hint(
+                        "add what the platform's naming convention needs to the bundle's metadata",
                     ),
-                )
-                .with_hint("add what the platform's naming convention needs to the bundle's metadata"),
-                &FieldPath::of(field),
-            ));
+                    &FieldPath::of(field),
+                ),
+            );
             return;
         }
     };
     // A bundle prefix outside the convention is reported once, at spec.prefix.
-    if b.bundle.spec.prefix.as_ref().is_some_and(|p| !p.starts_with(&want)) {
+    if b.bundle
+        .spec
+        .prefix
+        .as_ref()
+        .is_some_and(|p| !p.starts_with(&want))
+    {
         return;
     }
     for (kind, name, at) in declared_names(&b.bundle) {
@@ -327,7 +340,10 @@ mod tests {
     #[test]
     fn templates_are_filled_from_the_bundle() {
         let b = bundle(json!({"owner": "payments"}));
-        assert_eq!(fill("{owner}.{bundle}.", &b), Ok("payments.checkout.".into()));
+        assert_eq!(
+            fill("{owner}.{bundle}.", &b),
+            Ok("payments.checkout.".into())
+        );
         assert_eq!(fill("{label:context}.x-", &b), Ok("shop.x-".into()));
         assert!(matches!(fill("{team}.", &b), Err(TemplateError::Syntax(_))));
         assert!(matches!(fill("{owner.", &b), Err(TemplateError::Syntax(_))));
@@ -361,12 +377,18 @@ mod tests {
         assert_eq!(s.topics[0].name, "payments.checkout.orders");
         assert_eq!(s.topics[1].name, "payments.checkout.refunds");
         let p = &s.principals[0];
-        assert_eq!(p.produces, ["payments.checkout.orders", "payments.checkout.ref*"]);
+        assert_eq!(
+            p.produces,
+            ["payments.checkout.orders", "payments.checkout.ref*"]
+        );
         assert_eq!(
             p.consumes[0].topics,
             ["billing.invoices.v1", "payments.checkout.orders"]
         );
-        assert_eq!(p.consumes[0].group.as_deref(), Some("payments.checkout.svc"));
+        assert_eq!(
+            p.consumes[0].group.as_deref(),
+            Some("payments.checkout.svc")
+        );
         assert_eq!(p.transactional_ids, ["payments.checkout.tx*"]);
         let lag = s.alerts[0].consumer_lag.as_ref().expect("lag");
         assert_eq!(lag.group, "payments.checkout.svc");
