@@ -362,6 +362,11 @@ pub struct Ksqldb {
     /// migration using another topic is refused (KB142). Absent: not checked (KB143).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<KsqldbAccess>,
+    /// Each bundle keeps its migration history in its own metadata stream and table
+    /// (`<BUNDLE>_MIGRATION_EVENTS`, `<BUNDLE>_MIGRATION_SCHEMA_VERSIONS`) instead of
+    /// ksql-migrations' one `MIGRATION_EVENTS`, so bundles sharing the server cannot clash.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub per_bundle_metadata: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -7,7 +7,8 @@
 //! (KB142), naming the topic and the statement, instead of failing inside the Job with an
 //! authorization error — or, worse, succeeding because the server's user can reach another
 //! team's topic. Without `access` or `serviceId` nothing is checked, and the bundle is told so
-//! (KB143). A bundle declaring the server's own principal is KB033.
+//! (KB143). A bundle declaring the server's own principal is KB033; two bundles sharing the
+//! migrations' metadata stream are KB145.
 //!
 //! Statements are read by [`super::ksql_sql`]; the topic of a source (`FROM orders`) is found
 //! through the `CREATE STREAM/TABLE` statements of the same migrations, in version order.
@@ -90,6 +91,41 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
         return;
     };
     check_statements(b, env, k, &allowed, files, out);
+}
+
+/// ksql-migrations keeps the applied versions in one metadata stream and table per
+/// configuration (`MIGRATION_EVENTS`, `MIGRATION_SCHEMA_VERSIONS` by default): two bundles on
+/// one server would each see the other's version 1 as their own (a checksum mismatch, or a
+/// migration silently skipped). Only a run that sees both bundles can tell.
+pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagnostic>) {
+    if env
+        .env
+        .spec
+        .ksqldb
+        .as_ref()
+        .is_none_or(|k| k.per_bundle_metadata)
+    {
+        return;
+    }
+    let mut with_ksql = bundles.iter().filter(|b| b.bundle.spec.ksql.is_some());
+    let Some(first) = with_ksql.next() else {
+        return;
+    };
+    for b in with_ksql {
+        out.push(b.at(
+            Diagnostic::error(
+                Code::KsqlMetadataShared,
+                format!(
+                    "bundles {} and {} both run ksqlDB migrations on the server of {}, which keeps every bundle's history in one metadata stream (MIGRATION_EVENTS): their versions would collide",
+                    first.name(),
+                    b.name(),
+                    env.label()
+                ),
+            )
+            .with_hint("the platform sets spec.ksqldb.perBundleMetadata: true, so each bundle keeps its own <BUNDLE>_MIGRATION_EVENTS stream and table"),
+            &FieldPath::of("spec.ksql"),
+        ));
+    }
 }
 
 /// The shared server's principal is the platform's; a bundle declaring it would emit a

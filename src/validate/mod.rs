@@ -262,6 +262,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     access::check_across(bundles, &mut out);
     ownership::check_across(bundles, env, &mut out);
     connect_access::check_across(bundles, env, &mut out);
+    ksql_access::check_across(bundles, env, &mut out);
     out
 }
 

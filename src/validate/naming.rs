@@ -1,6 +1,7 @@
 //! Naming conventions as policy (issue 12, item 4): the Environment's `policy.naming.prefix`
 //! (a template filled in from each bundle) starts every topic, consumer group, Streams
-//! applicationId and transactional id a bundle declares (KB144); and a bundle's own
+//! applicationId and transactional id a bundle declares (KB144, as are an unusable template
+//! or bundle prefix); and a bundle's own
 //! `spec.prefix` lets it write those names short.
 //!
 //! Where `spec.prefix` applies (before any other rule runs, so every rule and the plan see full
@@ -125,7 +126,7 @@ pub fn check_environment(env: &EnvInput, out: &mut Vec<Diagnostic>) {
         out.push(
             env.at(
                 Diagnostic::error(
-                    Code::NamingInvalid,
+                    Code::NamingConvention,
                     format!("policy.naming.prefix {:?} {p}", n.prefix),
                 )
                 .with_hint("write the prefix as text and placeholders, e.g. \"{owner}.{bundle}.\""),
@@ -144,8 +145,11 @@ pub fn apply_prefix(b: &mut BundleInput, env: &EnvInput, out: &mut Vec<Diagnosti
     if let Some(p) = prefix_problem(&prefix) {
         out.push(
             b.at(
-                Diagnostic::error(Code::NamingInvalid, format!("spec.prefix {prefix:?} {p}"))
-                    .with_hint("a prefix such as `payments.checkout.`"),
+                Diagnostic::error(
+                    Code::NamingConvention,
+                    format!("spec.prefix {prefix:?} {p}"),
+                )
+                .with_hint("a prefix such as `payments.checkout.`"),
                 &at,
             ),
         );
@@ -156,7 +160,7 @@ pub fn apply_prefix(b: &mut BundleInput, env: &EnvInput, out: &mut Vec<Diagnosti
     {
         out.push(b.at(
             Diagnostic::error(
-                Code::NamingInvalid,
+                Code::NamingConvention,
                 format!(
                     "spec.prefix {prefix:?} does not start with {want:?}, the prefix policy.naming of {} gives this bundle",
                     env.label()
@@ -251,7 +255,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             out.push(
                 b.at(
                     Diagnostic::error(
-                        Code::NamingInvalid,
+                        Code::NamingConvention,
                         format!(
                             "policy.naming.prefix of {} cannot be filled in: {m}",
                             env.label()
@@ -280,7 +284,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
         if !body.starts_with(&want) {
             out.push(b.at(
                 Diagnostic::error(
-                    Code::NameOutsideConvention,
+                    Code::NamingConvention,
                     format!(
                         "{kind} {name:?} does not start with {want:?}, the prefix policy.naming of {} gives this bundle",
                         env.label()
