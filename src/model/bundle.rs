@@ -37,7 +37,7 @@ pub struct AppBundleSpec {
     pub owner: String,
     /// Prefix of this bundle's names, so they can be written short: prepended to declared
     /// topics, groups, applicationIds and transactional ids, and to topic references that name
-    /// a declared topic short (docs/reference/appbundle.md#prefix).
+    /// a declared topic short (docs/reference/appbundle.md#specprefix).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// Kafka topics this application owns.

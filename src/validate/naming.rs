@@ -5,7 +5,7 @@
 //! `spec.prefix` lets it write those names short.
 //!
 //! Where `spec.prefix` applies (before any other rule runs, so every rule and the plan see full
-//! names; docs/reference/appbundle.md#prefix):
+//! names; docs/reference/appbundle.md#specprefix):
 //! - declared names — `topics[].name`, `consumes[].group`, `streams.applicationId`,
 //!   `transactionalIds` — get the prefix unless they already start with it;
 //! - topic references — `produces`, `consumes[].topics`, `streams.reads`/`writes`,
