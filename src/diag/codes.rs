@@ -293,6 +293,14 @@ codes! {
         "Connector `x` runs as principal `connect-x`; rename the connector or the principal.";
     StreamsInternalOverlap = "KB141", Error, "a Streams app's internal-topic prefix covers another bundle's topics or internal topics",
         "A Streams app may create, delete and write every topic starting `<applicationId>-`; no other bundle's topic may start so.";
+    KsqlTopicNotAllowed = "KB142", Error, "a ksqlDB migration reads or writes a topic the shared ksqlDB server may not access",
+        "The Environment's `spec.ksqldb.access` (and `serviceId`) is what the platform lets its ksqlDB server read and write; a `CREATE ... AS SELECT` without `KAFKA_TOPIC` writes to `<outputTopicPrefix><OBJECT NAME>`.";
+    KsqlAccessUnchecked = "KB143", Warning, "ksqlDB migrations whose topics are not checked",
+        "The Environment does not say what the ksqlDB server may access, or a statement uses a stream or table these migrations do not declare.";
+    NamingConvention = "KB144", Error, "a name outside the Environment's naming prefix, or an unusable naming template or bundle prefix",
+        "`policy.naming.prefix`, filled in from the bundle (`{owner}`, `{bundle}`, `{namespace}`, `{label:KEY}`), starts every topic, group, applicationId and transactional id a bundle declares; a bundle's `spec.prefix` must start with it.";
+    KsqlMetadataShared = "KB145", Error, "two bundles keep their ksqlDB migration history in the same metadata stream",
+        "ksql-migrations records applied versions in one stream and table per configuration; bundles sharing them see each other's versions. Set `spec.ksqldb.perBundleMetadata: true`.";
     ConfluentClusterRef = "KB150", Error, "target confluent: `spec.confluent` must name exactly one of `kafkaRestClassRef` or `kafkaClusterRef`",
         "CFK's KafkaTopic needs the KafkaRestClass (or Kafka cluster) it is created through.";
     ConfluentQuotas = "KB151", Error, "target confluent: `principals[].quotas` has no CFK resource",

@@ -45,6 +45,7 @@ pub fn bundle(name: &str, owner: &str) -> AppBundle {
         },
         spec: AppBundleSpec {
             owner: owner.to_string(),
+            prefix: None,
             topics: Vec::new(),
             schemas: Vec::new(),
             principals: Vec::new(),

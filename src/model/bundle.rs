@@ -35,6 +35,9 @@ pub struct AppBundleSpec {
     /// The owning team; copied to the `kbundle.dev/owner` label of every generated object.
     #[schemars(length(min = 1))]
     pub owner: String,
+    /// Prefix of this bundle's names, so they can be written short (appbundle.md#specprefix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
     /// Kafka topics this application owns.
     #[serde(default)]
     pub topics: Vec<Topic>,
@@ -478,6 +481,9 @@ pub struct Ksql {
     /// topic the same release creates.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub run_after_topics: bool,
+    /// Secret with this bundle's ksqlDB login (`username`, `password`); default: the Environment's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -2,6 +2,7 @@
 //! (DESIGN §1).
 
 use super::bundle::{ApiVersion, Compatibility};
+pub use super::conventions::{KsqldbAccess, Naming};
 use super::{ConfigValue, Metadata};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -313,6 +314,10 @@ pub struct Policy {
     /// the owner's grant) or `grants-only` (reads need a grant too).
     #[serde(default, skip_serializing_if = "AccessPolicy::is_default")]
     pub access: AccessPolicy,
+    /// The naming convention: the prefix every topic, group, applicationId and transactional id
+    /// of a bundle starts with (docs/reference/environment.md#naming).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naming: Option<Naming>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -343,8 +348,32 @@ pub struct SchemaRegistry {
 pub struct Ksqldb {
     pub url: String,
     pub image: String,
+    /// Secret with basic-auth credentials (keys `username`, `password`) for the migration
+    /// Jobs of bundles that do not name their own (`spec.ksql.credentialsSecret`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials_secret: Option<String>,
+    /// The server's own Kafka user (a platform principal): no bundle may declare a principal
+    /// of this name, since two bundles would both emit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    /// The server's `ksql.service.id` (ksqlDB's default `default_`): its internal topics and
+    /// groups start `_confluent-ksql-<serviceId>`, and topics starting `<serviceId>` are its
+    /// own (ksqlDB's documented ACLs grant both prefixes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The server's `ksql.output.topic.name.prefix`: a `CREATE ... AS SELECT` without
+    /// `KAFKA_TOPIC` writes to this prefix followed by the upper-cased object name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_topic_prefix: Option<String>,
+    /// What the platform lets the server read and write; with it (or `serviceId`), a
+    /// migration using another topic is refused (KB142). Absent: not checked (KB143).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<KsqldbAccess>,
+    /// Each bundle keeps its migration history in its own metadata stream and table
+    /// (`<BUNDLE>_MIGRATION_EVENTS`, `<BUNDLE>_MIGRATION_SCHEMA_VERSIONS`) instead of
+    /// ksql-migrations' one `MIGRATION_EVENTS`, so bundles sharing the server cannot clash.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub per_bundle_metadata: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod confluent;
+pub mod conventions;
 pub mod environment;
 pub mod labels;
 mod parse;

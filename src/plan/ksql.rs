@@ -85,6 +85,27 @@ ksql-migrations --config-file "$config" apply --all
 ksql-migrations --config-file "$config" info
 "#;
 
+/// The line of [`MIGRATE_SCRIPT`] after which the per-bundle metadata names are written.
+const SERVER_URL_LINE: &str = "  prop ksql.server.url \"$KSQL_URL\"\n";
+
+/// [`MIGRATE_SCRIPT`] for `ksqldb.perBundleMetadata`: it also names the bundle's own
+/// migrations metadata stream and table (from environment variables, like every other value).
+pub fn migrate_script_per_bundle() -> String {
+    MIGRATE_SCRIPT.replacen(
+        SERVER_URL_LINE,
+        &format!(
+            "{SERVER_URL_LINE}  prop ksql.migrations.stream.name \"$KSQL_MIGRATIONS_STREAM\"\n  prop ksql.migrations.table.name \"$KSQL_MIGRATIONS_TABLE\"\n"
+        ),
+        1,
+    )
+}
+
+/// The ksqlDB identifier prefix of a bundle's own metadata stream and table: its name
+/// upper-cased, `-` as `_` (bundle names are DNS labels, so two bundles never share it).
+pub fn metadata_prefix(bundle: &str) -> String {
+    bundle.to_ascii_uppercase().replace('-', "_")
+}
+
 /// A migration file name: `V<6 digits>__<description>.sql`, the version above zero and the
 /// description of letters, digits, `_` and `-` (ksql-migrations shows `_` as a space; a dot
 /// would confuse its parsing of the name, and the name must be a ConfigMap key).
@@ -138,8 +159,27 @@ pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile
         // ksql-run-class writes its logs under LOG_DIR; the root filesystem is read-only.
         ("LOG_DIR".to_string(), EnvValue::Literal("/tmp/logs".into())),
     ]);
-    if let Some(secret) = ksqldb.and_then(|k| k.credentials_secret.as_ref()) {
+    // The bundle's own ksqlDB user when it names one, so that the server can tell bundles
+    // apart; the Environment's shared credentials otherwise.
+    let own = b
+        .bundle
+        .spec
+        .ksql
+        .as_ref()
+        .and_then(|k| k.credentials_secret.as_ref());
+    if let Some(secret) = own.or(ksqldb.and_then(|k| k.credentials_secret.as_ref())) {
         super::hooks::insert_basic_auth(&mut vars, secret, "KSQL_USERNAME", "KSQL_PASSWORD");
+    }
+    let mut script = MIGRATE_SCRIPT.to_string();
+    if ksqldb.is_some_and(|k| k.per_bundle_metadata) {
+        let prefix = metadata_prefix(&b.bundle.metadata.name);
+        for (var, name) in [
+            ("KSQL_MIGRATIONS_STREAM", "MIGRATION_EVENTS"),
+            ("KSQL_MIGRATIONS_TABLE", "MIGRATION_SCHEMA_VERSIONS"),
+        ] {
+            vars.insert(var.into(), EnvValue::Literal(format!("{prefix}_{name}")));
+        }
+        script = migrate_script_per_bundle();
     }
     let migrations: BTreeMap<String, String> = files
         .iter()
@@ -164,7 +204,7 @@ pub fn migration_job(b: &BundleInput, env: &EnvironmentSpec, files: &[LoadedFile
         phase,
         wave,
         image: ksqldb.map(|k| k.image.clone()).unwrap_or_default(),
-        command: vec!["/bin/sh".into(), "-c".into(), MIGRATE_SCRIPT.into()],
+        command: vec!["/bin/sh".into(), "-c".into(), script],
         args: vec![],
         env: vars,
         files: Some(HookFiles {
@@ -314,6 +354,63 @@ mod tests {
             !text.contains("ksql.auth.basic.password="),
             "no credential in a manifest"
         );
+    }
+
+    #[test]
+    fn the_bundles_own_credentials_come_first() {
+        let mut own = orders();
+        if let Some(k) = own.bundle.spec.ksql.as_mut() {
+            k.credentials_secret = Some("orders-ksql".into());
+        }
+        let files = [file("V000001__init.sql", "CREATE TYPE t AS STRUCT<a INT>;")];
+        let job = migration_job(&own, &env(), &files);
+        assert_eq!(
+            job.env.get("KSQL_USERNAME"),
+            Some(&EnvValue::Secret {
+                name: "orders-ksql".into(),
+                key: "username".into(),
+                optional: false
+            })
+        );
+        let shared = migration_job(&orders(), &env(), &files);
+        assert!(matches!(
+            shared.env.get("KSQL_USERNAME"),
+            Some(EnvValue::Secret { name, .. }) if name == "ksql-auth"
+        ));
+    }
+
+    #[test]
+    fn per_bundle_metadata_names_the_bundles_own_stream_and_table() {
+        let script = migrate_script_per_bundle();
+        assert_ne!(script, MIGRATE_SCRIPT, "the anchor line is in the script");
+        assert!(script.contains("prop ksql.migrations.stream.name \"$KSQL_MIGRATIONS_STREAM\""));
+        let mut env = env();
+        if let Some(k) = env.ksqldb.as_mut() {
+            k.per_bundle_metadata = true;
+        }
+        let mut b = orders();
+        b.bundle.metadata.name = "order-totals".into();
+        let job = migration_job(
+            &b,
+            &env,
+            &[file("V000001__init.sql", "CREATE TYPE t AS STRUCT<a INT>;")],
+        );
+        assert_eq!(job.command[2], script);
+        assert_eq!(
+            job.env.get("KSQL_MIGRATIONS_STREAM"),
+            Some(&EnvValue::Literal("ORDER_TOTALS_MIGRATION_EVENTS".into()))
+        );
+        assert_eq!(
+            job.env.get("KSQL_MIGRATIONS_TABLE"),
+            Some(&EnvValue::Literal(
+                "ORDER_TOTALS_MIGRATION_SCHEMA_VERSIONS".into()
+            ))
+        );
+        // The shell accepts the script.
+        let ok = std::process::Command::new("sh")
+            .args(["-n", "-c", &script])
+            .status();
+        assert!(ok.map(|s| s.success()).unwrap_or(true));
     }
 
     #[test]

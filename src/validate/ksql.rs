@@ -15,6 +15,7 @@
 use super::{BundleInput, EnvInput};
 use crate::diag::Code;
 use crate::diag::Diagnostic;
+use crate::model::bundle::Ksql;
 use crate::path::FieldPath;
 use crate::plan::ksql::{MAX_MIGRATIONS_BYTES, applied_size, file_name, parse_migration_name};
 use crate::source::{FileProblem, LoadedFile};
@@ -84,102 +85,149 @@ pub fn check(
     };
     let at = FieldPath::of("spec.ksql.migrations");
     environment(b, env, &FieldPath::of("spec.ksql"), out);
-    let files = match dir {
-        None => return,
-        Some(Err(p)) => {
-            let mut d = Diagnostic::error(p.code, p.message.clone());
-            if let Some(h) = &p.hint {
-                d = d.with_hint(h.clone());
-            }
-            out.push(b.at(d, &at));
-            return;
-        }
-        Some(Ok(files)) => files,
+    let Some(files) = folder(b, dir, &at, out) else {
+        return;
     };
-
     let mut versions: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
     let mut total = 0usize;
     for f in files {
-        let name = file_name(f);
-        let Some((version, _)) = parse_migration_name(name) else {
-            if looks_like_migration(name) {
-                out.push(
-                    b.at(
-                        Diagnostic::error(
-                            Code::MigrationNameInvalid,
-                            format!("{} is not named like a migration", f.display),
-                        )
-                        .with_hint(NAME_HINT),
-                        &at,
-                    ),
-                );
-            } else {
-                out.push(
-                    b.at(
-                        Diagnostic::warning(
-                            Code::MigrationsStrayFile,
-                            format!(
-                                "{} is not a migration; it is not shipped to ksqlDB",
-                                f.display
-                            ),
-                        )
-                        .with_hint(format!("keep only migrations in {}", ksql.migrations)),
-                        &at,
-                    ),
-                );
-            }
+        let Some(version) = migration_version(b, ksql, f, &at, out) else {
             continue;
         };
         versions.entry(version).or_default().push(&f.display);
         if !ksql.run_after_topics {
-            // A quoted topic name (`KAFKA_TOPIC='orders.created.v1'`) of this very bundle: on
-            // the release that adds the topic, a PreSync Job runs before the topic exists.
-            let named: Vec<&str> = b
-                .bundle
-                .spec
-                .topics
-                .iter()
-                .map(|t| t.name.as_str())
-                .filter(|t| f.text.contains(&format!("'{t}'")))
-                .collect();
-            if !named.is_empty() {
-                out.push(
-                    b.at(
-                        Diagnostic::warning(
-                            Code::MigrationBeforeTopics,
-                            format!(
-                                "migration {} reads topic {} of this bundle, but migrations run \
-                                 before the sync (PreSync): on the release that adds the topic \
-                                 the migration fails",
-                                f.display,
-                                named.join(", ")
-                            ),
-                        )
-                        .with_hint(
-                            "set spec.ksql.runAfterTopics: true to run the migrations after the \
-                             topics are ready",
-                        ),
-                        &FieldPath::of("spec.ksql"),
-                    ),
-                );
+            before_topics(b, f, out);
+        }
+        empty(b, f, &at, out);
+        total += file_size(b, f, &at, out);
+    }
+    if versions.is_empty() {
+        none(b, ksql, &at, out);
+        return;
+    }
+    total_size(b, ksql, total, &at, out);
+    versions_twice(b, &versions, &at, out);
+    gap(b, &versions, &at, out);
+}
+
+/// The folder's files, or its problem (KB054, KB055, KB056, KB050, KB053, KB001).
+fn folder<'a>(
+    b: &BundleInput,
+    dir: Option<&'a Result<Vec<LoadedFile>, FileProblem>>,
+    at: &FieldPath,
+    out: &mut Vec<Diagnostic>,
+) -> Option<&'a [LoadedFile]> {
+    match dir? {
+        Err(p) => {
+            let mut d = Diagnostic::error(p.code, p.message.clone());
+            if let Some(h) = &p.hint {
+                d = d.with_hint(h.clone());
             }
+            out.push(b.at(d, at));
+            None
         }
-        if f.text.trim().is_empty() {
-            out.push(
-                b.at(
-                    Diagnostic::error(
-                        Code::MigrationEmpty,
-                        format!("migration {} is empty", f.display),
-                    )
-                    .with_hint("write the ksqlDB statements of this version, or remove the file"),
-                    &at,
+        Ok(files) => Some(files),
+    }
+}
+
+/// A migration's version; a file that is not one is KB101 (meant as one) or KB107.
+fn migration_version(
+    b: &BundleInput,
+    ksql: &Ksql,
+    f: &LoadedFile,
+    at: &FieldPath,
+    out: &mut Vec<Diagnostic>,
+) -> Option<u32> {
+    let name = file_name(f);
+    if let Some((version, _)) = parse_migration_name(name) {
+        return Some(version);
+    }
+    if looks_like_migration(name) {
+        out.push(
+            b.at(
+                Diagnostic::error(
+                    Code::MigrationNameInvalid,
+                    format!("{} is not named like a migration", f.display),
+                )
+                .with_hint(NAME_HINT),
+                at,
+            ),
+        );
+    } else {
+        out.push(
+            b.at(
+                Diagnostic::warning(
+                    Code::MigrationsStrayFile,
+                    format!(
+                        "{} is not a migration; it is not shipped to ksqlDB",
+                        f.display
+                    ),
+                )
+                .with_hint(format!("keep only migrations in {}", ksql.migrations)),
+                at,
+            ),
+        );
+    }
+    None
+}
+
+/// KB109: a quoted topic name (`KAFKA_TOPIC='orders.created.v1'`) of this very bundle: on the
+/// release that adds the topic, a PreSync Job runs before the topic exists.
+fn before_topics(b: &BundleInput, f: &LoadedFile, out: &mut Vec<Diagnostic>) {
+    let named: Vec<&str> = b
+        .bundle
+        .spec
+        .topics
+        .iter()
+        .map(|t| t.name.as_str())
+        .filter(|t| f.text.contains(&format!("'{t}'")))
+        .collect();
+    if named.is_empty() {
+        return;
+    }
+    out.push(
+        b.at(
+            Diagnostic::warning(
+                Code::MigrationBeforeTopics,
+                format!(
+                    "migration {} reads topic {} of this bundle, but migrations run \
+                     before the sync (PreSync): on the release that adds the topic \
+                     the migration fails",
+                    f.display,
+                    named.join(", ")
                 ),
-            );
-        }
-        let size = applied_size(name) + applied_size(&f.text);
-        total += size;
-        if size > MAX_MIGRATIONS_BYTES {
-            out.push(b.at(
+            )
+            .with_hint(
+                "set spec.ksql.runAfterTopics: true to run the migrations after the \
+                 topics are ready",
+            ),
+            &FieldPath::of("spec.ksql"),
+        ),
+    );
+}
+
+/// KB104.
+fn empty(b: &BundleInput, f: &LoadedFile, at: &FieldPath, out: &mut Vec<Diagnostic>) {
+    if f.text.trim().is_empty() {
+        out.push(
+            b.at(
+                Diagnostic::error(
+                    Code::MigrationEmpty,
+                    format!("migration {} is empty", f.display),
+                )
+                .with_hint("write the ksqlDB statements of this version, or remove the file"),
+                at,
+            ),
+        );
+    }
+}
+
+/// KB105; returns the size the file takes in the ConfigMap.
+fn file_size(b: &BundleInput, f: &LoadedFile, at: &FieldPath, out: &mut Vec<Diagnostic>) -> usize {
+    let size = applied_size(file_name(f)) + applied_size(&f.text);
+    if size > MAX_MIGRATIONS_BYTES {
+        out.push(
+            b.at(
                 Diagnostic::error(
                     Code::MigrationTooLarge,
                     format!(
@@ -190,23 +238,35 @@ pub fn check(
                     ),
                 )
                 .with_hint("split the migration into several versions"),
-                &at,
-            ));
-        }
-    }
-    if versions.is_empty() {
-        out.push(
-            b.at(
-                Diagnostic::error(
-                    Code::MigrationsNone,
-                    format!("{} holds no migration", ksql.migrations),
-                )
-                .with_hint("add V000001__<description>.sql, or remove spec.ksql"),
-                &at,
+                at,
             ),
         );
-        return;
     }
+    size
+}
+
+/// KB106.
+fn none(b: &BundleInput, ksql: &Ksql, at: &FieldPath, out: &mut Vec<Diagnostic>) {
+    out.push(
+        b.at(
+            Diagnostic::error(
+                Code::MigrationsNone,
+                format!("{} holds no migration", ksql.migrations),
+            )
+            .with_hint("add V000001__<description>.sql, or remove spec.ksql"),
+            at,
+        ),
+    );
+}
+
+/// KB108.
+fn total_size(
+    b: &BundleInput,
+    ksql: &Ksql,
+    total: usize,
+    at: &FieldPath,
+    out: &mut Vec<Diagnostic>,
+) {
     if total > MAX_MIGRATIONS_BYTES {
         out.push(b.at(
             Diagnostic::error(
@@ -219,10 +279,19 @@ pub fn check(
                 ),
             )
             .with_hint("a ConfigMap applied by Argo CD holds at most 256 KiB; squash applied migrations into a new baseline in a fresh ksqlDB, or move them to another bundle"),
-            &at,
+            at,
         ));
     }
-    for (version, shown) in &versions {
+}
+
+/// KB102.
+fn versions_twice(
+    b: &BundleInput,
+    versions: &BTreeMap<u32, Vec<&str>>,
+    at: &FieldPath,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (version, shown) in versions {
         if shown.len() > 1 {
             out.push(
                 b.at(
@@ -234,11 +303,20 @@ pub fn check(
                         ),
                     )
                     .with_hint("give every migration its own version number"),
-                    &at,
+                    at,
                 ),
             );
         }
     }
+}
+
+/// KB103: versions are 1..n.
+fn gap(
+    b: &BundleInput,
+    versions: &BTreeMap<u32, Vec<&str>>,
+    at: &FieldPath,
+    out: &mut Vec<Diagnostic>,
+) {
     // BTreeMap keys are sorted and unique: 1..n means the i-th key is i + 1.
     if let Some((i, v)) = versions
         .keys()
@@ -258,7 +336,7 @@ pub fn check(
             Diagnostic::error(Code::MigrationGap, message).with_hint(
                 "number migrations 1, 2, 3, … without gaps; never renumber applied ones",
             ),
-            &at,
+            at,
         ));
     }
 }

@@ -12,7 +12,10 @@ pub(crate) use connectors::resolve as resolve_connectors;
 mod environment;
 pub mod images;
 pub mod ksql;
+mod ksql_access;
+mod ksql_sql;
 pub mod masking;
+mod naming;
 mod ownership;
 mod raw_acls;
 mod reserved;
@@ -118,6 +121,8 @@ pub fn check(
 ) -> (Option<Checked>, Vec<Diagnostic>) {
     let mut budget = connectors::TEMPLATE_BUDGET_BYTES;
     for b in &mut bundles {
+        // Short names become full names first: every rule and the plan see full names.
+        naming::apply_prefix(b, &env, &mut diags);
         if let Some(reference) = reference {
             connectors::resolve(b, &env, reference, &mut budget);
         }
@@ -238,6 +243,7 @@ fn check_schema_sizes(b: &BundleInput, out: &mut Vec<Diagnostic>) {
 fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     environment::check(env, &mut out);
+    naming::check_environment(env, &mut out);
     alerts::check_environment(env, &mut out);
     images::check_environment(env, &mut out);
     let topic_name_re = environment::topic_name_regex(env, &mut out);
@@ -252,6 +258,8 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
         connectors::check(b, env, &mut out);
         alerts::check(b, env, &mut out);
         ksql::check(b, env, b.migrations.as_ref(), &mut out);
+        ksql_access::check(b, env, &mut out);
+        naming::check(b, env, &mut out);
         acceptance::check(b, &mut out);
         images::check_bundle(b, env, &mut out);
         crate::backend::confluent::check::check_bundle(b, env, &mut out);
@@ -262,6 +270,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     access::check_across(bundles, &mut out);
     ownership::check_across(bundles, env, &mut out);
     connect_access::check_across(bundles, env, &mut out);
+    ksql_access::check_across(bundles, env, &mut out);
     out
 }
 

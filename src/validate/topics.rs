@@ -55,6 +55,7 @@ pub fn check(b: &BundleInput, env: &EnvInput, name_re: Option<&Regex>, out: &mut
     }
 }
 
+/// The rules of one declared topic, one function each.
 fn check_topic(
     b: &BundleInput,
     env: &EnvInput,
@@ -64,85 +65,141 @@ fn check_topic(
     at: &FieldPath,
     out: &mut Vec<Diagnostic>,
 ) {
-    let spec = &env.env.spec;
-    let policy = &spec.policy;
-    if let Some(p) = kafka_topic_problem(&t.name) {
-        out.push(b.at(
-            Diagnostic::error(
-                Code::TopicNameInvalid,
-                format!("topic name {:?} {p}", t.name),
-            ),
-            &at.child_key("name"),
-        ));
-    } else if let Some(re) = name_re
-        && !re.is_match(&t.name)
-    {
-        out.push(
-            b.at(
-                Diagnostic::error(
-                    Code::TopicNamePolicy,
-                    format!(
-                        "topic name {:?} does not match policy.topicName `{}` of {env_label}",
-                        t.name,
-                        policy.topic_name.as_deref().unwrap_or_default()
-                    ),
-                )
-                .with_hint("rename the topic to follow the platform's naming convention"),
-                &at.child_key("name"),
-            ),
-        );
-    }
-
-    let partitions = t.partitions.unwrap_or(spec.defaults.partitions);
-    let replicas = t.replicas.unwrap_or(spec.defaults.replicas);
-    let field_or_default = |explicit: bool, field: &str| {
-        if explicit {
-            at.child_key(field)
-        } else {
-            at.clone()
-        }
+    let rule = Rule {
+        b,
+        env,
+        env_label,
+        t,
+        at,
     };
-    let from_default = |explicit: bool| if explicit { "" } else { " (the default)" };
-    if let Some(max) = policy.max_partitions
-        && partitions > max
-    {
-        out.push(
-            b.at(
-                Diagnostic::error(
-                    Code::PartitionsAboveMax,
-                    format!(
-                        "partitions is {partitions}{}, {env_label} allows at most {max}",
-                        from_default(t.partitions.is_some())
-                    ),
-                )
-                .with_hint(format!(
-                    "lower partitions or raise policy.maxPartitions in {env_label}"
-                )),
-                &field_or_default(t.partitions.is_some(), "partitions"),
-            ),
-        );
+    rule.name(name_re, out);
+    rule.partitions(out);
+    rule.replicas(out);
+    for (key, value) in &t.config {
+        rule.config_entry(key, value, out);
     }
-    if let Some(min) = policy.min_replicas
-        && replicas < min
-    {
-        out.push(
-            b.at(
-                Diagnostic::error(
-                    Code::ReplicasBelowMin,
-                    format!(
-                        "replicas is {replicas}{}, {env_label} requires at least {min}",
-                        from_default(t.replicas.is_some())
-                    ),
-                )
-                .with_hint(format!("set replicas to {min} or more")),
-                &field_or_default(t.replicas.is_some(), "replicas"),
-            ),
-        );
+    rule.retention(out);
+    rule.min_isr(out);
+    rule.deletion(out);
+}
+
+/// One topic and where it is, shared by its rules.
+struct Rule<'a> {
+    b: &'a BundleInput,
+    env: &'a EnvInput,
+    env_label: &'a str,
+    t: &'a Topic,
+    at: &'a FieldPath,
+}
+
+impl Rule<'_> {
+    fn field_or_default(&self, explicit: bool, field: &str) -> FieldPath {
+        if explicit {
+            self.at.child_key(field)
+        } else {
+            self.at.clone()
+        }
     }
 
-    for (key, value) in &t.config {
+    /// The effective config: the Environment's topicConfig under the topic's own.
+    fn effective(&self, key: &str) -> Option<&ConfigValue> {
+        self.t
+            .config
+            .get(key)
+            .or_else(|| self.env.env.spec.defaults.topic_config.get(key))
+    }
+
+    fn replicas_count(&self) -> u32 {
+        self.t
+            .replicas
+            .unwrap_or(self.env.env.spec.defaults.replicas)
+    }
+
+    /// Kafka's naming rules, then the Environment's `policy.topicName`.
+    fn name(&self, name_re: Option<&Regex>, out: &mut Vec<Diagnostic>) {
+        let (b, t, at) = (self.b, self.t, self.at);
+        let policy = &self.env.env.spec.policy;
+        if let Some(p) = kafka_topic_problem(&t.name) {
+            out.push(b.at(
+                Diagnostic::error(
+                    Code::TopicNameInvalid,
+                    format!("topic name {:?} {p}", t.name),
+                ),
+                &at.child_key("name"),
+            ));
+        } else if let Some(re) = name_re
+            && !re.is_match(&t.name)
+        {
+            out.push(
+                b.at(
+                    Diagnostic::error(
+                        Code::TopicNamePolicy,
+                        format!(
+                            "topic name {:?} does not match policy.topicName `{}` of {}",
+                            t.name,
+                            policy.topic_name.as_deref().unwrap_or_default(),
+                            self.env_label
+                        ),
+                    )
+                    .with_hint("rename the topic to follow the platform's naming convention"),
+                    &at.child_key("name"),
+                ),
+            );
+        }
+    }
+
+    fn partitions(&self, out: &mut Vec<Diagnostic>) {
+        let (t, env_label) = (self.t, self.env_label);
+        let spec = &self.env.env.spec;
+        let partitions = t.partitions.unwrap_or(spec.defaults.partitions);
+        if let Some(max) = spec.policy.max_partitions
+            && partitions > max
+        {
+            out.push(
+                self.b.at(
+                    Diagnostic::error(
+                        Code::PartitionsAboveMax,
+                        format!(
+                            "partitions is {partitions}{}, {env_label} allows at most {max}",
+                            from_default(t.partitions.is_some())
+                        ),
+                    )
+                    .with_hint(format!(
+                        "lower partitions or raise policy.maxPartitions in {env_label}"
+                    )),
+                    &self.field_or_default(t.partitions.is_some(), "partitions"),
+                ),
+            );
+        }
+    }
+
+    fn replicas(&self, out: &mut Vec<Diagnostic>) {
+        let (t, env_label) = (self.t, self.env_label);
+        let replicas = self.replicas_count();
+        if let Some(min) = self.env.env.spec.policy.min_replicas
+            && replicas < min
+        {
+            out.push(
+                self.b.at(
+                    Diagnostic::error(
+                        Code::ReplicasBelowMin,
+                        format!(
+                            "replicas is {replicas}{}, {env_label} requires at least {min}",
+                            from_default(t.replicas.is_some())
+                        ),
+                    )
+                    .with_hint(format!("set replicas to {min} or more")),
+                    &self.field_or_default(t.replicas.is_some(), "replicas"),
+                ),
+            );
+        }
+    }
+
+    /// A config key kbundle knows (its value's type and range), a typo, or an unknown key.
+    fn config_entry(&self, key: &str, value: &ConfigValue, out: &mut Vec<Diagnostic>) {
+        let b = self.b;
         // Built only for a diagnostic: most configs are fine.
-        let path = || at.child_key("config").key(key);
+        let path = || self.at.child_key("config").key(key);
         match config_type(key) {
             Some(ty) => {
                 if ty == topic_config::ConfigType::Integer && topic_config::beyond_long(value) {
@@ -192,59 +249,67 @@ fn check_topic(
         }
     }
 
-    // The effective config: the Environment's topicConfig under the topic's own.
-    let effective = |key: &str| -> Option<&ConfigValue> {
-        t.config
-            .get(key)
-            .or_else(|| spec.defaults.topic_config.get(key))
-    };
-    if let Some(max) = policy.max_retention_ms
-        && let Some(v) = effective("retention.ms")
-        && let Some(ms) = as_integer(v)
-        && (ms < 0 || ms > max)
-    {
-        let shown = if ms < 0 {
-            "infinite (-1)".to_string()
-        } else {
-            ms.to_string()
-        };
-        out.push(
-            b.at(
-                Diagnostic::error(
-                    Code::RetentionAboveMax,
-                    format!("retention.ms is {shown}, {env_label} allows at most {max}"),
-                )
-                .with_hint(format!(
-                    "lower retention.ms or raise policy.maxRetentionMs in {env_label}"
-                )),
-                &at.child_key("config").key("retention.ms"),
-            ),
-        );
-    }
-    if let Some(v) = effective("min.insync.replicas")
-        && let Some(isr) = as_integer(v)
-        && isr > i64::from(replicas)
-    {
-        out.push(b.at(
-            Diagnostic::error(
-                Code::MinIsrAboveReplicas,
-                format!("min.insync.replicas is {isr} but the topic has only {replicas} replicas; producers with acks=all could never write"),
-            )
-            .with_hint("raise replicas or lower min.insync.replicas"),
-            &at.child_key("config").key("min.insync.replicas"),
-        ));
+    fn retention(&self, out: &mut Vec<Diagnostic>) {
+        let env_label = self.env_label;
+        if let Some(max) = self.env.env.spec.policy.max_retention_ms
+            && let Some(v) = self.effective("retention.ms")
+            && let Some(ms) = as_integer(v)
+            && (ms < 0 || ms > max)
+        {
+            let shown = if ms < 0 {
+                "infinite (-1)".to_string()
+            } else {
+                ms.to_string()
+            };
+            out.push(
+                self.b.at(
+                    Diagnostic::error(
+                        Code::RetentionAboveMax,
+                        format!("retention.ms is {shown}, {env_label} allows at most {max}"),
+                    )
+                    .with_hint(format!(
+                        "lower retention.ms or raise policy.maxRetentionMs in {env_label}"
+                    )),
+                    &self.at.child_key("config").key("retention.ms"),
+                ),
+            );
+        }
     }
 
-    if t.deletion == Some(Deletion::Allow) && !policy.allow_topic_deletion {
-        out.push(b.at(
-            Diagnostic::error(
-                Code::DeletionForbidden,
-                format!("topic {:?} says deletion: allow, but {env_label} does not allow topic deletion", t.name),
-            )
-            .with_hint("remove `deletion: allow`, or set policy.allowTopicDeletion: true in the Environment"),
-            &at.child_key("deletion"),
-        ));
+    fn min_isr(&self, out: &mut Vec<Diagnostic>) {
+        let replicas = self.replicas_count();
+        if let Some(v) = self.effective("min.insync.replicas")
+            && let Some(isr) = as_integer(v)
+            && isr > i64::from(replicas)
+        {
+            out.push(self.b.at(
+                Diagnostic::error(
+                    Code::MinIsrAboveReplicas,
+                    format!("min.insync.replicas is {isr} but the topic has only {replicas} replicas; producers with acks=all could never write"),
+                )
+                .with_hint("raise replicas or lower min.insync.replicas"),
+                &self.at.child_key("config").key("min.insync.replicas"),
+            ));
+        }
     }
+
+    fn deletion(&self, out: &mut Vec<Diagnostic>) {
+        let (t, env_label) = (self.t, self.env_label);
+        if t.deletion == Some(Deletion::Allow) && !self.env.env.spec.policy.allow_topic_deletion {
+            out.push(self.b.at(
+                Diagnostic::error(
+                    Code::DeletionForbidden,
+                    format!("topic {:?} says deletion: allow, but {env_label} does not allow topic deletion", t.name),
+                )
+                .with_hint("remove `deletion: allow`, or set policy.allowTopicDeletion: true in the Environment"),
+                &self.at.child_key("deletion"),
+            ));
+        }
+    }
+}
+
+fn from_default(explicit: bool) -> &'static str {
+    if explicit { "" } else { " (the default)" }
 }
 
 fn show(v: &ConfigValue) -> String {
