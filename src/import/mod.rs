@@ -7,6 +7,7 @@
 //! `report` (findings with file and path), and here the shared pieces: field bookkeeping
 //! ([`Taken`]: every input field is either read or reported) and writing the output.
 
+pub mod environment;
 pub mod julie;
 pub mod kafka_gitops;
 pub mod report;

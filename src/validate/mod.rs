@@ -14,6 +14,7 @@ pub mod images;
 pub mod ksql;
 pub mod masking;
 mod ownership;
+mod platform;
 mod raw_acls;
 mod reserved;
 mod schemas;
@@ -237,6 +238,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
         topics::check(b, env, topic_name_re.as_ref(), &mut out);
         access::check(b, &mut out);
         reserved::check(b, env, &mut out);
+        platform::check(b, env, &mut out);
         check_schema_sizes(b, &mut out);
         raw_acls::check(b, &mut out);
         schemas::check(b, env, &mut out);
