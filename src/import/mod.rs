@@ -10,6 +10,7 @@
 pub mod environment;
 pub mod julie;
 pub mod kafka_gitops;
+pub mod kafka_gitops_env;
 pub mod report;
 pub mod roles;
 pub mod strimzi;
