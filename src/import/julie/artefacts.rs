@@ -118,11 +118,12 @@ fn connector_of(
         if SET_BY_KBUNDLE.contains(&k.as_str()) {
             continue;
         }
-        if k == "topics" && sink {
-            if let Some(s) = v.as_str() {
-                c.topics = s.split(',').map(|t| t.trim().to_string()).collect();
-                continue;
-            }
+        if k == "topics"
+            && sink
+            && let Some(s) = v.as_str()
+        {
+            c.topics = s.split(',').map(|t| t.trim().to_string()).collect();
+            continue;
         }
         let value = match v {
             Value::String(s) => ConfigValue::String(s.clone()),
