@@ -3,13 +3,13 @@
 //! bundles render, reporting every difference.
 //!
 //! Followed from JulieOps' source (github.com/kafka-ops/julie, formerly purbon/julie):
-//! - topic names: `ProjectImpl#namePrefix` (`context`, then the other top-level keys in file
-//!   order, then the project name, joined by `topology.topic.prefix.separator`, default `.`)
-//!   and `TopicImpl#defaultTopicStructureString` (prefix, topic name, then `dataType`);
+//! - topic names: `naming.rs` (`ProjectImpl#namePrefix`, `Topic#toString`, the prefix-format
+//!   settings);
 //! - `num.partitions` / `replication.factor` default to 3 / 2 (`TopicImpl`), and are not
 //!   topic configs (`TopicImpl#getRawConfig`);
-//! - ACLs: `roles/acls/AclsBindingsBuilder.java`: consumers Describe+Read on the project
-//!   prefix (prefixed) and Read on their group, `*` when none (`Consumer#groupString`);
+//! - ACLs: `roles/acls/AclsBindingsBuilder.java`: consumers Describe+Read on each project topic
+//!   (`AccessControlManager`; on the project prefix with `topology.acls.optimized`, see
+//!   `naming`) and Read on their group, `*` when none (`Consumer#groupString`);
 //!   producers Describe+Write, transactional ids Describe+Write and cluster IdempotentWrite;
 //!   Streams apps Read on inputs, Write on outputs, All on topics and Read on groups prefixed
 //!   by the application id (else the project prefix); connectors Read+Write on their storage

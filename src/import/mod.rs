@@ -1,6 +1,6 @@
 //! `kbundle import`: reads what teams already run (Strimzi objects, JulieOps descriptors, a
-//! kafka-gitops state file), emits AppBundles (and for Strimzi an Environment) into a
-//! directory, and a report of everything that could not be carried over unchanged
+//! kafka-gitops state file), emits AppBundles (and, where the input carries platform settings,
+//! an Environment: `environment`) into a directory, and a report of everything that could not be carried over unchanged
 //! (docs/reference/import.md).
 //!
 //! Layout: one module per peer (`strimzi`, `julie`, `kafka_gitops`), `roles` (ACLs lifted into kbundle roles),
