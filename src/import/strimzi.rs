@@ -81,11 +81,16 @@ fn duplicate(
         seen.insert(key, (place.clone(), item.value.clone()));
         return false;
     };
-    let (severity, what) = if *value == item.value {
-        (Severity::Warning, "an identical copy: imported once")
+    let (severity, code, what) = if *value == item.value {
+        (
+            Severity::Warning,
+            Code::ImportDifference,
+            "an identical copy: imported once",
+        )
     } else {
         (
             Severity::Error,
+            Code::ImportInvalid,
             "a different object of the same kind, namespace and name: a cluster holds only one; import the one it runs",
         )
     };
@@ -93,7 +98,7 @@ fn duplicate(
         place,
         "metadata.name",
         severity,
-        Code::ImportInvalid,
+        code,
         format!(
             "{kind}/{name} is in {}#{} already; {what}",
             first.file, first.document
