@@ -241,7 +241,7 @@ fn strimzi_environment_passes_check_and_duplicates_are_refused() {
     let (_d, out, r) = import(&["strimzi"], &[f.clone(), f]);
     check(&out);
     assert!(
-        messages(&r, "KB173")
+        messages(&r, "KB172")
             .iter()
             .any(|m| m.contains("identical copy"))
     );
