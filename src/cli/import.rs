@@ -40,9 +40,43 @@ pub enum Source {
         /// The plans file the descriptors' `plan:` keys refer to.
         #[arg(long)]
         plans: Option<PathBuf>,
+        /// JulieOps' properties file: its topic/project prefix formats, separator,
+        /// `topology.acls.optimized`, Schema Registry and ksqlDB URLs are read.
+        #[arg(long)]
+        properties: Option<PathBuf>,
+        #[command(flatten)]
+        env: EnvArgs,
         #[command(flatten)]
         out: OutArgs,
     },
+}
+
+/// Values the Environment needs that the input may not carry (else placeholders, KB176).
+#[derive(clap::Args, Debug)]
+pub struct EnvArgs {
+    /// Schema Registry URL for the Environment (bundles with schemas need it).
+    #[arg(long)]
+    schema_registry_url: Option<String>,
+    /// ksqlDB URL for the Environment (bundles with ksql migrations need it).
+    #[arg(long)]
+    ksqldb_url: Option<String>,
+    /// The hook Job image (schema registration) for the Environment.
+    #[arg(long)]
+    hook_image: Option<String>,
+    /// The ksql-migrations image for the Environment.
+    #[arg(long)]
+    ksqldb_image: Option<String>,
+}
+
+impl EnvArgs {
+    fn given(self) -> import::environment::Given {
+        import::environment::Given {
+            schema_registry_url: self.schema_registry_url,
+            ksqldb_url: self.ksqldb_url,
+            hook_image: self.hook_image,
+            ksqldb_image: self.ksqldb_image,
+        }
+    }
 }
 
 /// The first document of a YAML file, or a message naming the file.
@@ -133,8 +167,38 @@ pub fn run(source: Source) -> u8 {
         Source::Julie {
             descriptors,
             plans,
+            properties,
+            env,
             out,
         } => {
+            let mut opts = import::julie::Options {
+                given: env.given(),
+                ..Default::default()
+            };
+            if let Some(p) = &properties {
+                match std::fs::read_to_string(p) {
+                    Ok(text) => {
+                        // Flags win over the properties file.
+                        let flags = opts.given.clone();
+                        opts.naming = import::julie::naming::read_properties(
+                            &p.display().to_string(),
+                            &text,
+                            &mut opts.given,
+                            &mut report,
+                        );
+                        opts.given.schema_registry_url =
+                            flags.schema_registry_url.or(opts.given.schema_registry_url);
+                        opts.given.ksqldb_url = flags.ksqldb_url.or(opts.given.ksqldb_url);
+                    }
+                    Err(e) => {
+                        eprintln!(
+                            "error: cannot read {}: {e}",
+                            escape_controls(&p.display().to_string())
+                        );
+                        return EXIT_USAGE;
+                    }
+                }
+            }
             let read: Result<Vec<_>, String> = descriptors.iter().map(|p| read_yaml(p)).collect();
             let plans = plans.as_deref().map(read_yaml).transpose();
             let (read, plans) = match (read, plans) {
@@ -144,7 +208,8 @@ pub fn run(source: Source) -> u8 {
                     return EXIT_USAGE;
                 }
             };
-            let (imported, _) = import::julie::import(&read, plans.as_ref(), &mut report);
+            let (imported, _) =
+                import::julie::import_with(&read, plans.as_ref(), &opts, &mut report);
             (imported, out)
         }
     };

@@ -337,6 +337,12 @@ codes! {
         "The object is malformed for its kind or conflicts with another one; fix the input or import it separately.";
     ImportOutputExists = "KB174", Error, "import: an output file exists already",
         "Pass `--force` to overwrite, or choose another `--out` directory.";
+    PlatformPrincipalClaimed = "KB175", Error, "a bundle declares a principal the Environment names as a platform principal",
+        "The Environment's `platformPrincipals` are the platform's own Kafka users (Schema Registry, ksqlDB, Control Center, admin users). A bundle's KafkaUser of the same name would replace the platform's ACLs; give the application a principal of its own.";
+    ImportPlaceholder = "KB176", Warning, "import: the Environment holds a placeholder the input did not give (a URL or an image)",
+        "The imported bundles need it (schemas: `schemaRegistry.url` and `hooks.image`; ksql: `ksqldb.url` and `image`). Pass it to `kbundle import` (`--schema-registry-url`, `--ksqldb-url`, `--hook-image`, `--ksqldb-image`) or edit environment.yaml before rendering.";
+    ImportFile = "KB177", Warning, "import: a file the input names cannot be read; what needs it is not imported",
+        "Schema, ksql and connector artefact files are read relative to the descriptor's folder (a path outside it is refused, KB173). A missing file leaves out the schema, migration or connector that needs it; the report names it.";
     FluxSettingsMissing = "KB190", Error, "Flux output: no usable `spec.flux` in the Environment (or no single Environment)",
         "`kbundle render --flux` needs the Environment's `spec.flux` (sourceRef, path; interval and timeout are Go durations such as `10m`).";
     FluxPhaseUnsupported = "KB191", Error, "Flux output: an object asks for an Argo CD hook phase or wave Flux stages cannot express",

@@ -3,19 +3,24 @@
 //! bundles render, reporting every difference.
 //!
 //! Followed from JulieOps' source (github.com/kafka-ops/julie, formerly purbon/julie):
-//! - topic names: `ProjectImpl#namePrefix` (`context`, then the other top-level keys in file
-//!   order, then the project name, joined by `topology.topic.prefix.separator`, default `.`)
-//!   and `TopicImpl#defaultTopicStructureString` (prefix, topic name, then `dataType`);
+//! - topic names: `naming.rs` (`ProjectImpl#namePrefix`, `Topic#toString`, the prefix-format
+//!   settings);
 //! - `num.partitions` / `replication.factor` default to 3 / 2 (`TopicImpl`), and are not
 //!   topic configs (`TopicImpl#getRawConfig`);
-//! - ACLs: `roles/acls/AclsBindingsBuilder.java`: consumers Describe+Read on the project
-//!   prefix (prefixed) and Read on their group, `*` when none (`Consumer#groupString`);
+//! - ACLs: `roles/acls/AclsBindingsBuilder.java`: consumers Describe+Read on each project topic
+//!   (`AccessControlManager`; on the project prefix with `topology.acls.optimized`, see
+//!   `naming`) and Read on their group, `*` when none (`Consumer#groupString`);
 //!   producers Describe+Write, transactional ids Describe+Write and cluster IdempotentWrite;
 //!   Streams apps Read on inputs, Write on outputs, All on topics and Read on groups prefixed
 //!   by the application id (else the project prefix); connectors Read+Write on their storage
 //!   topics, Read on their group, cluster Create (`topology.connector.allow.topic.create`,
 //!   default true), Read on read topics, Write on write topics.
 
+mod artefacts;
+pub mod naming;
+mod platform;
+mod project;
+mod schemas;
 mod topic;
 mod users;
 use super::report::{Place, Report, Severity};
@@ -27,8 +32,11 @@ use crate::model::AppBundle;
 use crate::model::bundle::{
     AclOperation, AclResource, AclResourceType, AclRule, Consumes, PatternType, Principal, Streams,
 };
+use naming::{Naming, ProjectNames};
+use project::project_import;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 use topic::*;
 use users::*;
 
@@ -96,6 +104,12 @@ struct Ctx<'a> {
     /// KafkaUser name → (bundle index, principal index).
     users: BTreeMap<String, (usize, usize)>,
     bundles: Vec<AppBundle>,
+    naming: Naming,
+    /// The folder of the descriptor being read: schema and artefact paths are relative to it.
+    dir: PathBuf,
+    /// Files written next to the bundles (schemas, migrations), by output path.
+    files: BTreeMap<String, String>,
+    env: crate::import::environment::Settings,
 }
 
 impl Ctx<'_> {
@@ -167,10 +181,28 @@ fn push_unique(v: &mut Vec<String>, s: String) {
     }
 }
 
-/// Import descriptors (each one JulieOps topology) with an optional plans document.
+/// How to read the descriptors: JulieOps' naming settings and the Environment's values.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub naming: Naming,
+    pub given: crate::import::environment::Given,
+}
+
+/// Import descriptors (each one JulieOps topology) with an optional plans document, with
+/// JulieOps' default settings.
 pub fn import(
     descriptors: &[Descriptor],
     plans: Option<&Descriptor>,
+    report: &mut Report,
+) -> (Imported, Expected) {
+    import_with(descriptors, plans, &Options::default(), report)
+}
+
+/// Import descriptors with the given settings.
+pub fn import_with(
+    descriptors: &[Descriptor],
+    plans: Option<&Descriptor>,
+    opts: &Options,
     report: &mut Report,
 ) -> (Imported, Expected) {
     let mut ctx = Ctx {
@@ -178,6 +210,10 @@ pub fn import(
         expected: Expected::default(),
         users: BTreeMap::new(),
         bundles: Vec::new(),
+        naming: opts.naming.clone(),
+        dir: PathBuf::new(),
+        files: BTreeMap::new(),
+        env: crate::import::environment::Settings::default(),
     };
     let plan_configs: BTreeMap<String, BTreeMap<String, String>> = plans
         .and_then(|p| p.value.get("plans"))
@@ -200,6 +236,10 @@ pub fn import(
         })
         .unwrap_or_default();
     for d in descriptors {
+        ctx.dir = std::path::Path::new(&d.file)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
         let at = Place {
             file: d.file.clone(),
             document: 0,
@@ -225,16 +265,16 @@ pub fn import(
             );
             continue;
         };
+        if ctx.env.name.is_empty() {
+            ctx.env.name = context.clone();
+        }
         // `ProjectImpl#buildNamePrefix`: context, then the other keys in file order.
-        let mut topology_prefix = context;
+        let mut keys = vec![("context".to_string(), context)];
         for (k, v) in top {
             match k.as_str() {
                 "context" | "projects" | "platform" => {}
                 _ => match text(v) {
-                    Some(t) => {
-                        topology_prefix.push('.');
-                        topology_prefix.push_str(&t);
-                    }
+                    Some(t) => keys.push((k.clone(), t)),
                     None => ctx.report.push(
                         &at,
                         k.as_str(),
@@ -245,17 +285,6 @@ pub fn import(
                 },
             }
         }
-        if let Some(p) = top.get("platform").and_then(Value::as_object) {
-            for (k, _) in p {
-                ctx.report.push(
-                    &at,
-                    format!("platform.{k}"),
-                    Severity::Warning,
-                    Code::ImportUnmapped,
-                    "platform principals (Schema Registry, ksqlDB, Control Center) are the platform team's, not an application's: not imported; grant them with the platform's own KafkaUsers",
-                );
-            }
-        }
         for (pi, project) in top
             .get("projects")
             .and_then(Value::as_array)
@@ -263,7 +292,11 @@ pub fn import(
             .flatten()
             .enumerate()
         {
-            project_import(&mut ctx, &at, pi, project, &topology_prefix, &plan_configs);
+            project_import(&mut ctx, &at, pi, project, &keys, &plan_configs);
+        }
+        // After the projects: quotas apply to their principals.
+        if let Some(p) = top.get("platform") {
+            platform::platform_import(&mut ctx, &at, p);
         }
     }
     let at = Place {
@@ -276,175 +309,21 @@ pub fn import(
     };
     report_differences(&ctx.bundles, &ctx.expected, "JulieOps", &at, ctx.report);
     let expected = std::mem::take(&mut ctx.expected);
+    let environment = (!ctx.env.is_empty()).then(|| {
+        let at = Place {
+            object: "environment".into(),
+            ..at.clone()
+        };
+        ctx.env.document(&opts.given, &at, ctx.report)
+    });
     (
         Imported {
             bundles: ctx.bundles,
-            environment: None,
-            files: Vec::new(),
+            environment,
+            files: ctx.files.into_iter().collect(),
         },
         expected,
     )
-}
-
-fn project_import(
-    ctx: &mut Ctx,
-    at: &Place,
-    pi: usize,
-    project: &Value,
-    topology_prefix: &str,
-    plans: &BTreeMap<String, BTreeMap<String, String>>,
-) {
-    use AclOperation::*;
-    use AclResourceType::{Group, Topic as T};
-    let ppath = format!("projects[{pi}]");
-    let Some(name) = project.get("name").and_then(Value::as_str) else {
-        ctx.report.push(
-            at,
-            format!("{ppath}.name"),
-            Severity::Error,
-            Code::ImportInvalid,
-            "missing project name",
-        );
-        return;
-    };
-    let prefix = format!("{topology_prefix}.{name}");
-    let bname = sanitize_label(name);
-    let bi = match ctx.bundles.iter().position(|b| b.metadata.name == bname) {
-        Some(i) => i,
-        None => {
-            ctx.bundles.push(bundle(&bname, name));
-            ctx.bundles.len() - 1
-        }
-    };
-    let Some(obj) = project.as_object() else {
-        return;
-    };
-    for (key, v) in obj {
-        let path = format!("{ppath}.{key}");
-        match key.as_str() {
-            "name" => {}
-            "topics" => {
-                for (ti, t) in v.as_array().into_iter().flatten().enumerate() {
-                    topic_import(ctx, at, bi, &format!("{path}[{ti}]"), t, &prefix, plans);
-                }
-            }
-            "consumers" => {
-                for (i, c) in v.as_array().into_iter().flatten().enumerate() {
-                    consumer(
-                        ctx,
-                        at,
-                        bi,
-                        &format!("{path}[{i}]"),
-                        c,
-                        &format!("{prefix}*"),
-                    );
-                }
-            }
-            "producers" => {
-                for (i, c) in v.as_array().into_iter().flatten().enumerate() {
-                    producer(
-                        ctx,
-                        at,
-                        bi,
-                        &format!("{path}[{i}]"),
-                        c,
-                        &format!("{prefix}*"),
-                    );
-                }
-            }
-            "streams" => {
-                for (i, s) in v.as_array().into_iter().flatten().enumerate() {
-                    let spath = format!("{path}[{i}]");
-                    let Some(principal) = s.get("principal").and_then(Value::as_str) else {
-                        ctx.report.push(
-                            at,
-                            spath,
-                            Severity::Error,
-                            Code::ImportInvalid,
-                            "missing principal",
-                        );
-                        continue;
-                    };
-                    let app = s
-                        .get("applicationId")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                        .unwrap_or_else(|| prefix.clone());
-                    let reads = strs(s.pointer("/topics/read"));
-                    let writes = strs(s.pointer("/topics/write"));
-                    let mut aces = Vec::new();
-                    for r in &reads {
-                        aces.push(ace(T, PatternType::Literal, r, Read));
-                    }
-                    for w in &writes {
-                        aces.push(ace(T, PatternType::Literal, w, Write));
-                    }
-                    aces.push(ace(T, PatternType::Prefix, &app, All));
-                    aces.push(ace(Group, PatternType::Prefix, &app, Read));
-                    ctx.expect(principal, aces);
-                    let p = ctx.principal(bi, principal, at, &spath);
-                    if p.streams.is_some() {
-                        // A second Streams app of the same principal: its ACLs as raw rules.
-                        for r in &reads {
-                            p.acls.push(raw(T, Some(r), &[Read, Describe]));
-                        }
-                        for w in &writes {
-                            p.acls.push(raw(T, Some(w), &[Write, Describe]));
-                        }
-                    } else {
-                        p.streams = Some(Streams {
-                            application_id: app,
-                            processing_guarantee: None,
-                            reads,
-                            writes,
-                        });
-                    }
-                    report_extra(
-                        ctx,
-                        at,
-                        &spath,
-                        s,
-                        &["principal", "applicationId", "topics"],
-                    );
-                }
-            }
-            "connectors" => {
-                let (list, artefacts) = match v {
-                    Value::Array(a) => (a.clone(), None),
-                    Value::Object(m) => (
-                        m.get("access_control")
-                            .and_then(Value::as_array)
-                            .cloned()
-                            .unwrap_or_default(),
-                        m.get("artifacts").or_else(|| m.get("artefacts")),
-                    ),
-                    _ => (Vec::new(), None),
-                };
-                if let Some(a) = artefacts {
-                    ctx.report.push(
-                        at,
-                        format!("{path}.artifacts"),
-                        Severity::Warning,
-                        Code::ImportUnmapped,
-                        format!(
-                            "{} connector artefact(s) not imported: declare them as `spec.connectors` (class, config) by hand",
-                            a.as_array().map_or(0, Vec::len)
-                        ),
-                    );
-                }
-                for (i, c) in list.iter().enumerate() {
-                    connector(ctx, at, bi, &format!("{path}[{i}]"), c);
-                }
-            }
-            _ => ctx.report.push(
-                at,
-                path,
-                Severity::Warning,
-                Code::ImportUnmapped,
-                format!("project field `{key}` is not imported (no kbundle equivalent here yet)"),
-            ),
-        }
-    }
 }
 
 /// Report every ACL entry only one side has: what `peer` grants per principal (`expected`)

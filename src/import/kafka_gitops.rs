@@ -113,6 +113,18 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
     let mut default_replication: Option<u32> = None;
     let mut principal_of: BTreeMap<String, String> = BTreeMap::new();
     let mut custom: Vec<(String, Value, Place, bool)> = Vec::new();
+    let mut env = super::environment::Settings {
+        name: "imported".into(),
+        ..Default::default()
+    };
+    // Users holding cluster-level custom ACLs: the platform's (kafka_gitops_env.rs).
+    let admins: Vec<String> = state
+        .iter()
+        .filter_map(|s| s.value.get("customUserAcls").and_then(Value::as_object))
+        .flatten()
+        .filter(|(_, acls)| super::kafka_gitops_env::has_cluster_acl(acls))
+        .map(|(k, _)| k.clone())
+        .collect();
     for s in state {
         let at = Place {
             file: s.file.clone(),
@@ -138,6 +150,7 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
                     {
                         default_replication = u32::try_from(r).ok();
                     }
+                    super::kafka_gitops_env::settings(v, &mut env);
                     for (k, _) in v.as_object().into_iter().flatten() {
                         if k != "files" && k != "topics" {
                             report.push(
@@ -155,7 +168,7 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
                             "settings.topics.blacklist",
                             Severity::Info,
                             Code::ImportUnmapped,
-                            "kbundle never deletes topics it does not declare: nothing to ignore",
+                            "kbundle never deletes topics it does not declare; the ignored prefixes are the Environment's policy.reservedTopics",
                         );
                     }
                 }
@@ -395,10 +408,9 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
                             .unwrap_or_else(|| format!("User:{name}"));
                         principal_of.insert(name.clone(), principal.clone());
                         let roles = strs(u.get("roles"));
-                        if !roles.is_empty() {
-                            report.push(&uat, format!("users.{name}.roles"), Severity::Warning, Code::ImportUnmapped, format!("kafka-gitops' cluster-wide roles {roles:?} (every topic, any group) are not imported: kbundle grants per application; give this person read access through the bundles' own principals or a platform KafkaUser"));
-                        }
-                        custom.push((name.clone(), Value::Null, uat, true));
+                        let role_acls =
+                            super::kafka_gitops_env::roles_as_custom(name, &roles, &uat, report);
+                        custom.push((name.clone(), Value::Object(role_acls), uat, true));
                     }
                 }
                 "customServiceAcls" | "customUserAcls" => {
@@ -455,6 +467,12 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
         }
         let lifted = super::roles::lift(&rules);
         let user = sanitize_label(principal.strip_prefix("User:").unwrap_or(&principal));
+        if is_user && admins.contains(&owner) {
+            if !env.platform_principals.iter().any(|p| p.name == user) {
+                super::kafka_gitops_env::platform_user(&mut env, &owner, &principal, &at, report);
+            }
+            continue;
+        }
         let target = if is_user {
             Some(&mut users_bundle)
         } else {
@@ -535,10 +553,18 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
         object: "acls".into(),
     };
     report_differences(&bundles, &expected, "kafka-gitops", &at, report);
+    super::kafka_gitops_env::unreserve_used(&mut env, &bundles, &at, report);
+    let environment = (!env.is_empty()).then(|| {
+        let at = Place {
+            object: "environment".into(),
+            ..at.clone()
+        };
+        env.document(&Default::default(), &at, report)
+    });
     (
         Imported {
             bundles,
-            environment: None,
+            environment,
             files: Vec::new(),
         },
         expected,

@@ -1,14 +1,16 @@
 //! `kbundle import`: reads what teams already run (Strimzi objects, JulieOps descriptors, a
-//! kafka-gitops state file), emits AppBundles (and for Strimzi an Environment) into a
-//! directory, and a report of everything that could not be carried over unchanged
+//! kafka-gitops state file), emits AppBundles (and, where the input carries platform settings,
+//! an Environment: `environment`) into a directory, and a report of everything that could not be carried over unchanged
 //! (docs/reference/import.md).
 //!
 //! Layout: one module per peer (`strimzi`, `julie`, `kafka_gitops`), `roles` (ACLs lifted into kbundle roles),
 //! `report` (findings with file and path), and here the shared pieces: field bookkeeping
 //! ([`Taken`]: every input field is either read or reported) and writing the output.
 
+pub mod environment;
 pub mod julie;
 pub mod kafka_gitops;
+pub mod kafka_gitops_env;
 pub mod report;
 pub mod roles;
 pub mod strimzi;

@@ -59,12 +59,61 @@ struct Read {
     place: Place,
 }
 
+/// Whether `item` is an object seen already (same kind, namespace and name): one object in a
+/// cluster, so a second copy is imported once when identical, and an error when it differs
+/// (which one the cluster holds cannot be told).
+fn duplicate(
+    seen: &mut BTreeMap<(String, String, String), (Place, Value)>,
+    item: &Item,
+    kind: &str,
+    name: &str,
+    place: &Place,
+    report: &mut Report,
+) -> bool {
+    let ns = item
+        .value
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let key = (kind.to_string(), ns, name.to_string());
+    let Some((first, value)) = seen.get(&key) else {
+        seen.insert(key, (place.clone(), item.value.clone()));
+        return false;
+    };
+    let (severity, code, what) = if *value == item.value {
+        (
+            Severity::Warning,
+            Code::ImportDifference,
+            "an identical copy: imported once",
+        )
+    } else {
+        (
+            Severity::Error,
+            Code::ImportInvalid,
+            "a different object of the same kind, namespace and name: a cluster holds only one; import the one it runs",
+        )
+    };
+    report.push(
+        place,
+        "metadata.name",
+        severity,
+        code,
+        format!(
+            "{kind}/{name} is in {}#{} already; {what}",
+            first.file, first.document
+        ),
+    );
+    true
+}
+
 /// Import the objects of `items`. Errors are in the report; the bundles are then not usable.
 pub fn import(items: &[Item], opts: &Options, report: &mut Report) -> Imported {
     let mut read = Vec::new();
     let mut clusters: BTreeMap<String, Place> = BTreeMap::new();
     let mut connect_clusters: BTreeMap<String, Place> = BTreeMap::new();
     let mut api_versions: BTreeMap<String, Place> = BTreeMap::new();
+    let mut seen = BTreeMap::new();
     for item in items {
         let file = item.origin.file.clone().unwrap_or_else(|| "<stdin>".into());
         let kind = item.value.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -113,6 +162,9 @@ pub fn import(items: &[Item], opts: &Options, report: &mut Report) -> Imported {
                 Code::ImportInvalid,
                 "missing metadata.name",
             );
+            continue;
+        }
+        if duplicate(&mut seen, item, kind, name, &place, report) {
             continue;
         }
         api_versions.entry(api.to_string()).or_insert(place.clone());

@@ -62,6 +62,10 @@ pub struct EnvironmentSpec {
     /// Flux Kustomizations sync them. Read only by the Flux output (docs/tutorials/flux.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flux: Option<FluxSettings>,
+    /// The platform's own principals (Schema Registry, ksqlDB, Control Center, admin users): no
+    /// bundle may declare a principal of one of these names (KB175).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platform_principals: Vec<super::platform::PlatformPrincipal>,
 }
 
 /// How the Flux Kustomizations kbundle writes reach the committed stages.

@@ -9,6 +9,7 @@ pub mod labels;
 mod parse;
 pub mod pattern;
 mod salvage;
+pub mod platform;
 
 pub use bundle::AppBundle;
 pub use confluent::{ConfluentConnectorPrincipals, SchemaRegistryRest};

@@ -17,6 +17,7 @@ mod ksql_sql;
 pub mod masking;
 mod naming;
 mod ownership;
+mod platform;
 mod raw_acls;
 mod reserved;
 pub mod salvaged;
@@ -251,6 +252,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
         topics::check(b, env, topic_name_re.as_ref(), &mut out);
         access::check(b, &mut out);
         reserved::check(b, env, &mut out);
+        platform::check(b, env, &mut out);
         check_schema_sizes(b, &mut out);
         raw_acls::check(b, &mut out);
         schemas::check(b, env, &mut out);

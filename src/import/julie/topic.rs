@@ -11,7 +11,7 @@ pub(super) fn topic_import(
     bi: usize,
     path: &str,
     t: &Value,
-    prefix: &str,
+    names: &ProjectNames,
     plans: &BTreeMap<String, BTreeMap<String, String>>,
 ) {
     let Some(name) = t.get("name").and_then(Value::as_str) else {
@@ -24,12 +24,16 @@ pub(super) fn topic_import(
         );
         return;
     };
-    // `TopicImpl#defaultTopicStructureString`.
-    let mut full = format!("{prefix}.{name}");
-    if let Some(dt) = t.get("dataType").and_then(Value::as_str) {
-        full.push('.');
-        full.push_str(dt);
-    }
+    // `Topic#toString` (default: `defaultTopicStructureString`).
+    let dt = t.get("dataType").and_then(Value::as_str);
+    let full = match ctx.naming.topic(names, name, dt) {
+        Ok(f) => f,
+        Err(e) => {
+            ctx.report
+                .push(at, path, Severity::Error, Code::ImportInvalid, e);
+            return;
+        }
+    };
     // The plan's config first, the topic's own over it.
     let mut config: BTreeMap<String, String> = BTreeMap::new();
     if let Some(plan) = t.get("plan").and_then(Value::as_str) {
@@ -92,6 +96,8 @@ pub(super) fn topic_import(
         );
         return;
     }
+    let (value_schema, key_schema) = super::schemas::topic_schemas(ctx, at, bi, path, t, &full);
+    let b = &mut ctx.bundles[bi];
     b.spec.topics.push(Topic {
         name: full.clone(),
         object_name: None,
@@ -102,8 +108,8 @@ pub(super) fn topic_import(
             .into_iter()
             .map(|(k, v)| (k, ConfigValue::String(v)))
             .collect(),
-        value_schema: None,
-        key_schema: None,
+        value_schema,
+        key_schema,
         pii: Vec::new(),
         deletion: None,
     });
@@ -137,6 +143,8 @@ pub(super) fn topic_import(
             "config",
             "consumers",
             "producers",
+            "schemas",
+            "subject.name.strategy",
         ],
     );
 }
