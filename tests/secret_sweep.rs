@@ -36,6 +36,12 @@ const ECHOED: &[&str] = &[
     "pattern",
     "connectCluster",
     "image",
+    "prefix",
+    "objectName",
+    // file paths inside the input tree (a URL there is refused without being shown)
+    "file",
+    "previous",
+    "migrations",
     // closed sets of words, checked after parsing
     "type",
     // durations

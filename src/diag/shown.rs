@@ -31,6 +31,11 @@ const ECHOED: &[&str] = &[
     "notify",
     "receiver",
     "prefix",
+    "objectName",
+    // file paths inside the input tree (a URL is refused before it is shown)
+    "file",
+    "previous",
+    "migrations",
     // numbers
     "partitions",
     "replicas",
@@ -113,6 +118,16 @@ pub fn url(u: &str) -> String {
         shape(&Value::String(u.to_string()))
     } else {
         format!("\"{redacted}\"")
+    }
+}
+
+/// An identifier the user wrote, quoted, when it is short and cannot carry user info; otherwise
+/// its shape (a grant or object name that is really a URL must not show its password).
+pub fn identifier(s: &str) -> String {
+    if plain(s) {
+        format!("{s:?}")
+    } else {
+        shape(&Value::String(s.to_string()))
     }
 }
 

@@ -8,8 +8,8 @@ pub mod environment;
 pub mod labels;
 mod parse;
 pub mod pattern;
-mod salvage;
 pub mod platform;
+mod salvage;
 
 pub use bundle::AppBundle;
 pub use confluent::{ConfluentConnectorPrincipals, SchemaRegistryRest};

@@ -56,6 +56,18 @@ fn resolve_confined(origin: &Origin, rel: &str) -> Result<(String, PathBuf), Fil
     if rel.is_empty() {
         return Err(problem(Code::FileEscape, "the path is empty".into(), None));
     }
+    // A URL is refused before it is shown anywhere: its user info or query may hold a password,
+    // and kbundle reads files inside the tree, never the network.
+    if rel.contains("://") || rel.contains('@') {
+        return Err(problem(
+            Code::FileEscape,
+            format!(
+                "the path, {}, looks like a URL",
+                crate::diag::shown::shape(&serde_json::Value::String(rel.to_string()))
+            ),
+            Some("name a file relative to the bundle's own file; kbundle never fetches anything"),
+        ));
+    }
     let relp = Path::new(rel);
     if relp.is_absolute() {
         return Err(problem(

@@ -147,7 +147,10 @@ pub fn apply_prefix(b: &mut BundleInput, env: &EnvInput, out: &mut Vec<Diagnosti
             b.at(
                 Diagnostic::error(
                     Code::NamingConvention,
-                    format!("spec.prefix {prefix:?} {p}"),
+                    format!(
+                        "spec.prefix {} {p}",
+                        crate::diag::shown::identifier(&prefix)
+                    ),
                 )
                 .with_hint("a prefix such as `payments.checkout.`"),
                 &at,

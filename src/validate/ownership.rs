@@ -257,7 +257,8 @@ fn check_grants_named(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                         || principal.is_some_and(|p| p.is_empty() || p.contains('/'))
                     {
                         out.push(bad(format!(
-                            "grant {g:?} is not `bundle` or `bundle/principal`"
+                            "grant {} is not `bundle` or `bundle/principal`",
+                            crate::diag::shown::identifier(g)
                         )));
                     } else if let (Some(other), Some(pn)) = (by_name.get(bundle), principal)
                         && !other.bundle.spec.principals.iter().any(|p| p.name == pn)

@@ -356,8 +356,9 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
                             Diagnostic::error(
                                 Code::TopicObjectNameInvalid,
                                 format!(
-                                    "topic {:?}: objectName {o:?} is not a DNS-1123 subdomain",
-                                    t.name
+                                    "topic {:?}: objectName {} is not a DNS-1123 subdomain",
+                                    t.name,
+                                    crate::diag::shown::identifier(o)
                                 ),
                             )
                             .with_hint("use lowercase letters, digits, `-` and `.`, at most 253 characters"),

@@ -226,6 +226,7 @@ pub(super) fn ksql(ctx: &mut Ctx, at: &Place, bi: usize, path: &str, v: &Value) 
                     migrations: dir.clone(),
                     // JulieOps applies artefacts after topics and ACLs.
                     run_after_topics: true,
+                    credentials_secret: None,
                 });
             }
             ctx.env.needs_ksql = true;
