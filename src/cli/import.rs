@@ -104,6 +104,10 @@ pub struct OutArgs {
     /// Also write the report as JSON to this file.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Keep every name in full; by default a prefix all of a bundle's names share is written
+    /// once as `spec.prefix`.
+    #[arg(long)]
+    full_names: bool,
 }
 
 pub fn run(source: Source) -> u8 {
@@ -216,7 +220,14 @@ pub fn run(source: Source) -> u8 {
     finish(imported, &out, report)
 }
 
-fn finish(imported: import::Imported, out: &OutArgs, mut report: Report) -> u8 {
+fn finish(mut imported: import::Imported, out: &OutArgs, mut report: Report) -> u8 {
+    if !out.full_names {
+        for b in &mut imported.bundles {
+            if let Some(short) = import::prefix::shorten(b) {
+                *b = short;
+            }
+        }
+    }
     report.sort();
     eprint!("{}", report.human());
     if let Some(path) = &out.report

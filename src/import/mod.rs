@@ -11,6 +11,7 @@ pub mod environment;
 pub mod julie;
 pub mod kafka_gitops;
 pub mod kafka_gitops_env;
+pub mod prefix;
 pub mod report;
 pub mod roles;
 pub mod strimzi;

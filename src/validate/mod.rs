@@ -15,7 +15,7 @@ pub mod ksql;
 mod ksql_access;
 mod ksql_sql;
 pub mod masking;
-mod naming;
+pub(crate) mod naming;
 mod ownership;
 mod platform;
 mod raw_acls;

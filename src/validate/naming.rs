@@ -182,54 +182,74 @@ fn own(name: &mut String, prefix: &str) {
     }
 }
 
-fn expand(b: &mut AppBundle, prefix: &str) {
+/// Where a bundle writes names the prefix applies to: what it declares (topics; groups and
+/// applicationIds; transactional ids) and what refers to a declared topic or group. The one
+/// list of those fields, for expanding short names and for the importer's shortening.
+pub(crate) struct Sites<'a> {
+    pub topics: Vec<&'a mut String>,
+    pub groups: Vec<&'a mut String>,
+    pub transactional_ids: Vec<&'a mut String>,
+    pub topic_refs: Vec<&'a mut String>,
+    pub group_refs: Vec<&'a mut String>,
+}
+
+pub(crate) fn sites(b: &mut AppBundle) -> Sites<'_> {
     let spec = &mut b.spec;
-    for t in &mut spec.topics {
-        own(&mut t.name, prefix);
-    }
-    let mut groups: Vec<String> = Vec::new();
+    let mut s = Sites {
+        topics: spec.topics.iter_mut().map(|t| &mut t.name).collect(),
+        groups: Vec::new(),
+        transactional_ids: Vec::new(),
+        topic_refs: Vec::new(),
+        group_refs: Vec::new(),
+    };
     for p in &mut spec.principals {
+        s.topic_refs.extend(p.produces.iter_mut());
         for c in &mut p.consumes {
-            if let Some(g) = c.group.as_mut() {
-                own(g, prefix);
-                groups.push(g.clone());
-            }
+            s.groups.extend(c.group.as_mut());
+            s.topic_refs.extend(c.topics.iter_mut());
         }
-        if let Some(s) = p.streams.as_mut() {
-            own(&mut s.application_id, prefix);
-            groups.push(s.application_id.clone());
+        if let Some(st) = p.streams.as_mut() {
+            s.groups.push(&mut st.application_id);
+            s.topic_refs.extend(st.reads.iter_mut());
+            s.topic_refs.extend(st.writes.iter_mut());
         }
-        for t in &mut p.transactional_ids {
-            own(t, prefix);
-        }
-    }
-    let declared: Vec<String> = spec.topics.iter().map(|t| t.name.clone()).collect();
-    let topic = |r: &mut String| reference(r, prefix, &declared);
-    let mut topic = topic;
-    for p in &mut spec.principals {
-        p.produces.iter_mut().for_each(&mut topic);
-        for c in &mut p.consumes {
-            c.topics.iter_mut().for_each(&mut topic);
-        }
-        if let Some(s) = p.streams.as_mut() {
-            s.reads.iter_mut().for_each(&mut topic);
-            s.writes.iter_mut().for_each(&mut topic);
-        }
+        s.transactional_ids.extend(p.transactional_ids.iter_mut());
     }
     for c in &mut spec.connectors {
-        c.topics.iter_mut().for_each(&mut topic);
+        s.topic_refs.extend(c.topics.iter_mut());
     }
     for m in &mut spec.masking {
-        topic(&mut m.topic);
+        s.topic_refs.push(&mut m.topic);
     }
     for a in &mut spec.alerts {
         if let Some(l) = a.consumer_lag.as_mut() {
-            l.topic.iter_mut().for_each(&mut topic);
-            reference(&mut l.group, prefix, &groups);
+            s.topic_refs.extend(l.topic.iter_mut());
+            s.group_refs.push(&mut l.group);
         }
         if let Some(t) = a.throughput.as_mut() {
-            topic(&mut t.topic);
+            s.topic_refs.push(&mut t.topic);
         }
+    }
+    s
+}
+
+pub(crate) fn expand(b: &mut AppBundle, prefix: &str) {
+    let s = sites(b);
+    let mut topics = s.topics;
+    let mut groups = s.groups;
+    for n in topics.iter_mut().chain(groups.iter_mut()) {
+        own(n, prefix);
+    }
+    for t in s.transactional_ids {
+        own(t, prefix);
+    }
+    let declared: Vec<String> = topics.iter().map(|t| t.to_string()).collect();
+    let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+    for r in s.topic_refs {
+        reference(r, prefix, &declared);
+    }
+    for r in s.group_refs {
+        reference(r, prefix, &groups);
     }
 }
 
