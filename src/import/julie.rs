@@ -26,6 +26,7 @@ use crate::diag::Code;
 use crate::model::AppBundle;
 use crate::model::bundle::{
     AclOperation, AclResource, AclResourceType, AclRule, Consumes, PatternType, Principal, Streams,
+    StreamsApps,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -148,7 +149,7 @@ impl Ctx<'_> {
                 authentication: None,
                 produces: Vec::new(),
                 consumes: Vec::new(),
-                streams: None,
+                streams: Default::default(),
                 transactional_ids: Vec::new(),
                 acls: Vec::new(),
                 quotas: None,
@@ -383,7 +384,7 @@ fn project_import(
                     aces.push(ace(Group, PatternType::Prefix, &app, Read));
                     ctx.expect(principal, aces);
                     let p = ctx.principal(bi, principal, at, &spath);
-                    if p.streams.is_some() {
+                    if !p.streams.is_empty() {
                         // A second Streams app of the same principal: its ACLs as raw rules.
                         for r in &reads {
                             p.acls.push(raw(T, Some(r), &[Read, Describe]));
@@ -392,7 +393,7 @@ fn project_import(
                             p.acls.push(raw(T, Some(w), &[Write, Describe]));
                         }
                     } else {
-                        p.streams = Some(Streams {
+                        p.streams = StreamsApps::One(Streams {
                             application_id: app,
                             processing_guarantee: None,
                             reads,

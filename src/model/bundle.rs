@@ -1,5 +1,6 @@
 //! The AppBundle kind: one short file per Kafka application (DESIGN §1).
 
+pub use super::streams::StreamsApps;
 use super::{ConfigValue, Metadata};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -178,9 +179,9 @@ pub struct Principal {
     /// Topics the user reads, each with its consumer group.
     #[serde(default)]
     pub consumes: Vec<Consumes>,
-    /// A Kafka Streams application run by this user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub streams: Option<Streams>,
+    /// A Kafka Streams application run by this user, or a list of them.
+    #[serde(default, skip_serializing_if = "StreamsApps::is_empty")]
+    pub streams: StreamsApps,
     /// Transactional ids the user may use; `prefix*` allowed.
     #[serde(default)]
     pub transactional_ids: Vec<String>,

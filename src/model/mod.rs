@@ -6,6 +6,7 @@ pub mod environment;
 pub mod labels;
 mod parse;
 pub mod pattern;
+pub mod streams;
 
 pub use bundle::AppBundle;
 pub use environment::Environment;

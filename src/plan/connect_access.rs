@@ -10,10 +10,14 @@ use crate::model::ConfigValue;
 use crate::model::bundle::{
     AclResourceType, Authentication, Connector, ConnectorType, PatternType,
 };
+use crate::model::environment::{ConnectPrincipals, ExactlyOnceSourceSupport};
 use crate::model::pattern::{Pattern, parse_pattern};
 
 /// Kafka Connect's config key naming a sink's dead-letter topic.
 pub const DLQ_TOPIC: &str = "errors.deadletterqueue.topic.name";
+
+/// A source connector's own offsets topic (KIP-618), instead of the worker's.
+pub const OFFSETS_TOPIC: &str = "offsets.storage.topic";
 
 /// A connector and the principal it runs as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +27,42 @@ pub struct ConnectorPrincipal {
     pub connector_type: ConnectorType,
     /// A sink's dead-letter topic, written by the connector's producer.
     pub dlq: Option<String>,
+    /// An exactly-once source: its offsets consumer runs as the connector's principal too.
+    pub exactly_once: bool,
+}
+
+/// What an exactly-once source connector writes besides its topics (Kafka's docs/connect.html,
+/// "Exactly-once source connectors", ACL requirements per connector): its tasks' transactional
+/// ids `<groupId>-<connector>-<task>` and its offsets topic (the connector's
+/// `offsets.storage.topic`, else the worker's), which it reads back as well.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExactlyOnce {
+    pub transactional_id_prefix: String,
+    pub offsets_topic: String,
+}
+
+/// The exactly-once part of a source connector's access on this Connect cluster; `None` for
+/// sinks, and unless the Environment says the workers run with
+/// `exactly.once.source.support=enabled` (with `preparing`, only the workers need ACLs).
+pub fn exactly_once(c: &Connector, connect: &ConnectPrincipals) -> Option<ExactlyOnce> {
+    if c.effective_type() != Some(ConnectorType::Source)
+        || connect.exactly_once_source_support != Some(ExactlyOnceSourceSupport::Enabled)
+    {
+        return None;
+    }
+    let own = match c.config.get(OFFSETS_TOPIC) {
+        Some(ConfigValue::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    };
+    // Missing settings are refused by validation (KB146); nothing is guessed here.
+    let offsets_topic = own.or_else(|| connect.offsets_topic.clone())?;
+    let group = connect.group_id.as_deref()?;
+    Some(ExactlyOnce {
+        // Worker.taskTransactionalId: `String.format("%s-%s-%d", groupId, connector, taskId)`;
+        // the trailing `-` keeps connector `a` from covering connector `a-b`'s ids.
+        transactional_id_prefix: format!("{group}-{}-", c.name),
+        offsets_topic,
+    })
 }
 
 /// The generated principal's name; also the KafkaUser and its Secret.
@@ -58,8 +98,8 @@ fn push(out: &mut Vec<Grant>, resource_type: AclResourceType, raw: &str, access:
 
 /// The grants of one connector: a sink reads its topics in group `connect-<name>` and writes
 /// its dead-letter topic; a source writes its topics.
-pub fn grants(c: &Connector) -> Vec<Grant> {
-    use AclResourceType::{Group, Topic};
+pub fn grants(c: &Connector, eos: Option<&ExactlyOnce>) -> Vec<Grant> {
+    use AclResourceType::{Group, Topic, TransactionalId};
     let mut out = Vec::new();
     match c.effective_type().unwrap_or(ConnectorType::Sink) {
         ConnectorType::Sink => {
@@ -75,24 +115,35 @@ pub fn grants(c: &Connector) -> Vec<Grant> {
             for t in &c.topics {
                 push(&mut out, Topic, t, Access::Produce);
             }
+            if let Some(e) = eos {
+                let txn = format!("{}*", e.transactional_id_prefix);
+                push(&mut out, TransactionalId, &txn, Access::Transact);
+                // Offsets are written in the task's transaction and read back (read_committed).
+                push(&mut out, Topic, &e.offsets_topic, Access::Consume);
+                push(&mut out, Topic, &e.offsets_topic, Access::Produce);
+            }
         }
     }
     out
 }
 
 /// Users and connector principals of a bundle's connectors.
-pub fn plan(connectors: &[Connector]) -> (Vec<UserPlan>, Vec<ConnectorPrincipal>) {
+pub fn plan(
+    connectors: &[Connector],
+    connect: &ConnectPrincipals,
+) -> (Vec<UserPlan>, Vec<ConnectorPrincipal>) {
     connectors
         .iter()
         .map(|c| {
             let user = user_name(&c.name);
+            let eos = exactly_once(c, connect);
             (
                 UserPlan {
                     name: user.clone(),
                     // The Connect workers authenticate with SCRAM; the override carries the
                     // generated user's `sasl.jaas.config` from its Secret.
                     authentication: Some(Authentication::ScramSha512),
-                    grants: grants(c),
+                    grants: grants(c, eos.as_ref()),
                     raw_acls: Vec::new(),
                     quotas: None,
                 },
@@ -101,6 +152,7 @@ pub fn plan(connectors: &[Connector]) -> (Vec<UserPlan>, Vec<ConnectorPrincipal>
                     user,
                     connector_type: c.effective_type().unwrap_or(ConnectorType::Sink),
                     dlq: dlq_topic(c),
+                    exactly_once: eos.is_some(),
                 },
             )
         })

@@ -76,8 +76,8 @@ pub fn plan_bundle(b: &CheckedBundle, env: &EnvInput) -> BundlePlan {
         masking::policy_document(&b.bundle.metadata.name, &spec.owner, &masked, &connectors)
     });
     let mut users: Vec<UserPlan> = spec.principals.iter().map(access::plan_user).collect();
-    let connector_principals = if env.connect.is_some() {
-        let (connector_users, principals) = connect_access::plan(&spec.connectors);
+    let connector_principals = if let Some(connect) = &env.connect {
+        let (connector_users, principals) = connect_access::plan(&spec.connectors, connect);
         users.extend(connector_users);
         principals
     } else {

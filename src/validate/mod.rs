@@ -17,6 +17,7 @@ mod ownership;
 mod raw_acls;
 mod reserved;
 mod schemas;
+mod streams_apps;
 pub mod topic_config;
 mod topics;
 
@@ -236,6 +237,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     for b in bundles {
         topics::check(b, env, topic_name_re.as_ref(), &mut out);
         access::check(b, &mut out);
+        streams_apps::check(b, &mut out);
         reserved::check(b, env, &mut out);
         check_schema_sizes(b, &mut out);
         raw_acls::check(b, &mut out);

@@ -29,9 +29,9 @@ pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagn
 /// ids, claimed in bundle order: a later bundle overlapping an earlier one is the error.
 /// Returns the Streams apps (bundle, principal) whose applicationId clashed: their prefix
 /// clashes are the same mistake and are not reported again.
-fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usize, usize)> {
+fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usize, AppAt)> {
     // Owned here, before the map that borrows them.
-    let streams_prefixes: Vec<(usize, usize, String)> = bundles
+    let streams_prefixes: Vec<AppPrefix> = bundles
         .iter()
         .enumerate()
         .flat_map(|(bi, b)| {
@@ -40,10 +40,15 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usi
                 .principals
                 .iter()
                 .enumerate()
-                .filter_map(move |(pi, p)| {
+                .flat_map(move |(pi, p)| {
+                    let at = FieldPath::of("spec.principals").index(pi);
                     p.streams
-                        .as_ref()
-                        .map(|s| (bi, pi, format!("{}-", s.application_id)))
+                        .with_paths(&at)
+                        .enumerate()
+                        .map(move |(ai, (s, sat))| {
+                            (bi, (pi, ai), format!("{}-", s.application_id), sat)
+                        })
+                        .collect::<Vec<_>>()
                 })
         })
         .collect();
@@ -75,11 +80,11 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usi
                     ));
                 }
             }
-            if let Some(s) = &p.streams {
-                let sat = at.child_key("streams").key("applicationId");
+            for (ai, (s, sat)) in p.streams.with_paths(&at).enumerate() {
+                let sat = sat.key("applicationId");
                 let app = s.application_id.as_str();
                 if let Some((obi, theirs)) = groups.claim(Pattern::Literal(app), bi) {
-                    app_clashed.insert((bi, pi));
+                    app_clashed.insert((bi, (pi, ai)));
                     out.push(b.at(
                         overlap(
                             Code::GroupClaimedTwice,
@@ -114,27 +119,23 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usi
     }
     // Streams' own transactional ids (`<applicationId>-…`, exactly-once) are claimed after
     // every explicit `transactionalIds` entry, so a clash is reported at the Streams app.
-    for &(bi, pi, ref prefix) in &streams_prefixes {
+    for (bi, app, prefix, sat) in &streams_prefixes {
+        let (bi, app) = (*bi, *app);
         let b = &bundles[bi];
         if let Some((obi, theirs)) = txids.claim(Pattern::Prefix(prefix), bi)
-            && !app_clashed.contains(&(bi, pi))
+            && !app_clashed.contains(&(bi, app))
         {
-            out.push(
-                b.at(
-                    overlap(
-                        Code::TransactionalIdClaimedTwice,
-                        "Streams transactional-id prefix",
-                        &format!("{prefix}*"),
-                        &theirs,
-                        &bundles[obi],
-                        b,
-                    ),
-                    &FieldPath::of("spec.principals")
-                        .index(pi)
-                        .key("streams")
-                        .key("applicationId"),
+            out.push(b.at(
+                overlap(
+                    Code::TransactionalIdClaimedTwice,
+                    "Streams transactional-id prefix",
+                    &format!("{prefix}*"),
+                    &theirs,
+                    &bundles[obi],
+                    b,
                 ),
-            );
+                &sat.child_key("applicationId"),
+            ));
         }
     }
     app_clashed
@@ -145,10 +146,10 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usi
 /// bundle's app's internal topics (`orders-` covers `orders-x-`).
 fn claim_internal_topics(
     bundles: &[BundleInput],
-    app_clashed: &HashSet<(usize, usize)>,
+    app_clashed: &HashSet<(usize, AppAt)>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let prefixes: Vec<(usize, usize, String)> = bundles
+    let prefixes: Vec<AppPrefix> = bundles
         .iter()
         .enumerate()
         .flat_map(|(bi, b)| {
@@ -157,10 +158,15 @@ fn claim_internal_topics(
                 .principals
                 .iter()
                 .enumerate()
-                .filter_map(move |(pi, p)| {
+                .flat_map(move |(pi, p)| {
+                    let at = FieldPath::of("spec.principals").index(pi);
                     p.streams
-                        .as_ref()
-                        .map(|s| (bi, pi, format!("{}-", s.application_id)))
+                        .with_paths(&at)
+                        .enumerate()
+                        .map(move |(ai, (s, sat))| {
+                            (bi, (pi, ai), format!("{}-", s.application_id), sat)
+                        })
+                        .collect::<Vec<_>>()
                 })
         })
         .collect();
@@ -173,27 +179,23 @@ fn claim_internal_topics(
             owners.claim(Pattern::Literal(&t.name), bi);
         }
     }
-    for &(bi, pi, ref prefix) in &prefixes {
+    for (bi, app, prefix, sat) in &prefixes {
+        let (bi, app) = (*bi, *app);
         let b = &bundles[bi];
         if let Some((obi, theirs)) = owners.claim(Pattern::Prefix(prefix), bi)
-            && !app_clashed.contains(&(bi, pi))
+            && !app_clashed.contains(&(bi, app))
         {
-            out.push(
-                b.at(
-                    overlap(
-                        Code::StreamsInternalOverlap,
-                        "Streams internal-topic prefix",
-                        &format!("{prefix}*"),
-                        &theirs,
-                        &bundles[obi],
-                        b,
-                    ),
-                    &FieldPath::of("spec.principals")
-                        .index(pi)
-                        .key("streams")
-                        .key("applicationId"),
+            out.push(b.at(
+                overlap(
+                    Code::StreamsInternalOverlap,
+                    "Streams internal-topic prefix",
+                    &format!("{prefix}*"),
+                    &theirs,
+                    &bundles[obi],
+                    b,
                 ),
-            );
+                &sat.child_key("applicationId"),
+            ));
         }
     }
 }
@@ -296,6 +298,12 @@ enum Use {
 /// A use of a topic (pattern as written) and where it is written.
 type TopicUse<'a> = (Use, &'a str, FieldPath);
 
+/// A Streams app: (principal, app) indexes within its bundle; a principal may run several.
+type AppAt = (usize, usize);
+
+/// A Streams app's `<applicationId>-` prefix: (bundle, app, prefix, path of the app).
+type AppPrefix = (usize, AppAt, String, FieldPath);
+
 /// Every topic reference of a principal that reads or writes, with its field path.
 fn topic_uses<'p>(p: &'p Principal, at: &FieldPath) -> Vec<TopicUse<'p>> {
     let mut refs = Vec::new();
@@ -308,13 +316,13 @@ fn topic_uses<'p>(p: &'p Principal, at: &FieldPath) -> Vec<TopicUse<'p>> {
             refs.push((Use::Read, t.as_str(), path));
         }
     }
-    if let Some(s) = &p.streams {
+    for (s, sat) in p.streams.with_paths(at) {
         for (i, t) in s.reads.iter().enumerate() {
-            let path = at.child_key("streams").key("reads").index(i);
+            let path = sat.child_key("reads").index(i);
             refs.push((Use::Read, t.as_str(), path));
         }
         for (i, t) in s.writes.iter().enumerate() {
-            let path = at.child_key("streams").key("writes").index(i);
+            let path = sat.child_key("writes").index(i);
             refs.push((Use::Write, t.as_str(), path));
         }
     }

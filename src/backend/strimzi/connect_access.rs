@@ -21,8 +21,13 @@ const JAAS_KEY: &str = "sasl.jaas.config";
 
 /// The client override keys a connector of this kind needs: a sink's consumer, and its
 /// producer when it writes a dead-letter topic; a source's producer. Each with the admin
-/// client, which creates topics (a source's `topic.creation.*`, a sink's DLQ).
+/// client, which creates topics (a source's `topic.creation.*`, a sink's DLQ). An exactly-once
+/// source also reads its offsets back with a consumer built from `consumer.override.*`
+/// (Worker.exactlyOnceSourceOffsetsConsumerConfigs), and fences zombie tasks with the admin.
 fn clients(p: &ConnectorPrincipal) -> &'static [&'static str] {
+    if p.exactly_once {
+        return &["producer", "consumer", "admin"];
+    }
     match (p.connector_type, p.dlq.is_some()) {
         (ConnectorType::Sink, false) => &["consumer"],
         (ConnectorType::Sink, true) => &["consumer", "producer", "admin"],
