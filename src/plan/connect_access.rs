@@ -27,8 +27,9 @@ pub struct ConnectorPrincipal {
     pub connector_type: ConnectorType,
     /// A sink's dead-letter topic, written by the connector's producer.
     pub dlq: Option<String>,
-    /// An exactly-once source: its offsets consumer runs as the connector's principal too.
-    pub exactly_once: bool,
+    /// A source that reads its own offsets back as the connector's principal (exactly-once,
+    /// or with an `offsets.storage.topic` of its own): its consumer is overridden too.
+    pub offsets_consumer: bool,
 }
 
 /// What an exactly-once source connector writes besides its topics (Kafka's docs/connect.html,
@@ -41,6 +42,19 @@ pub struct ExactlyOnce {
     pub offsets_topic: String,
 }
 
+/// A source connector's own offsets topic (`offsets.storage.topic` in its config). On a
+/// distributed Connect cluster its tasks write and read their offsets there with the
+/// connector's own clients, exactly-once or not (`Worker.offsetStoreForRegularSourceTask`).
+pub fn own_offsets_topic(c: &Connector) -> Option<String> {
+    if c.effective_type() != Some(ConnectorType::Source) {
+        return None;
+    }
+    match c.config.get(OFFSETS_TOPIC) {
+        Some(ConfigValue::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
 /// The exactly-once part of a source connector's access on this Connect cluster; `None` for
 /// sinks, and unless the Environment says the workers run with
 /// `exactly.once.source.support=enabled` (with `preparing`, only the workers need ACLs).
@@ -50,10 +64,7 @@ pub fn exactly_once(c: &Connector, connect: &ConnectPrincipals) -> Option<Exactl
     {
         return None;
     }
-    let own = match c.config.get(OFFSETS_TOPIC) {
-        Some(ConfigValue::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        _ => None,
-    };
+    let own = own_offsets_topic(c);
     // Missing settings are refused by validation (KB146); nothing is guessed here.
     let offsets_topic = own.or_else(|| connect.offsets_topic.clone())?;
     let group = connect.group_id.as_deref()?;
@@ -118,9 +129,15 @@ pub fn grants(c: &Connector, eos: Option<&ExactlyOnce>) -> Vec<Grant> {
             if let Some(e) = eos {
                 let txn = format!("{}*", e.transactional_id_prefix);
                 push(&mut out, TransactionalId, &txn, Access::Transact);
-                // Offsets are written in the task's transaction and read back (read_committed).
-                push(&mut out, Topic, &e.offsets_topic, Access::Consume);
-                push(&mut out, Topic, &e.offsets_topic, Access::Produce);
+            }
+            // Offsets are written by the task's producer (in its transaction, exactly-once)
+            // and read back by a consumer built from the connector's overrides.
+            let offsets = eos
+                .map(|e| e.offsets_topic.clone())
+                .or_else(|| own_offsets_topic(c));
+            if let Some(t) = offsets {
+                push(&mut out, Topic, &t, Access::Consume);
+                push(&mut out, Topic, &t, Access::Produce);
             }
         }
     }
@@ -152,7 +169,7 @@ pub fn plan(
                     user,
                     connector_type: c.effective_type().unwrap_or(ConnectorType::Sink),
                     dlq: dlq_topic(c),
-                    exactly_once: eos.is_some(),
+                    offsets_consumer: eos.is_some() || own_offsets_topic(c).is_some(),
                 },
             )
         })

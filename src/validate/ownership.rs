@@ -15,11 +15,11 @@ use crate::model::bundle::{ConnectorType, Principal, Topic};
 use crate::model::environment::AccessPolicy;
 use crate::model::pattern::{Pattern, parse_pattern};
 use crate::path::FieldPath;
-use crate::plan::connect_access::{DLQ_TOPIC, user_name};
+use crate::plan::connect_access::{DLQ_TOPIC, OFFSETS_TOPIC, exactly_once, user_name};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagnostic>) {
-    let app_clashed = claim_ids(bundles, out);
+    let app_clashed = claim_ids(bundles, env, out);
     claim_internal_topics(bundles, &app_clashed, out);
     check_grants_named(bundles, out);
     check_topic_use(bundles, env.env.spec.policy.access, out);
@@ -29,7 +29,11 @@ pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagn
 /// ids, claimed in bundle order: a later bundle overlapping an earlier one is the error.
 /// Returns the Streams apps (bundle, principal) whose applicationId clashed: their prefix
 /// clashes are the same mistake and are not reported again.
-fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usize, AppAt)> {
+fn claim_ids(
+    bundles: &[BundleInput],
+    env: &EnvInput,
+    out: &mut Vec<Diagnostic>,
+) -> HashSet<(usize, AppAt)> {
     // Owned here, before the map that borrows them.
     let streams_prefixes: Vec<AppPrefix> = bundles
         .iter()
@@ -52,6 +56,7 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usi
                 })
         })
         .collect();
+    let connectors = connector_txids(bundles, env);
     // Apps whose applicationId clash is reported already: their `<id>-` prefix clash is the
     // same mistake, not a second one.
     let mut app_clashed = HashSet::new();
@@ -138,7 +143,40 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usi
             ));
         }
     }
+    for (bi, ci, prefix) in &connectors {
+        let b = &bundles[*bi];
+        if let Some((obi, theirs)) = txids.claim(Pattern::Prefix(prefix), *bi) {
+            out.push(b.at(
+                overlap(
+                    Code::TransactionalIdClaimedTwice,
+                    "transactional-id prefix of an exactly-once connector",
+                    &format!("{prefix}*"),
+                    &theirs,
+                    &bundles[obi],
+                    b,
+                ),
+                &FieldPath::of("spec.connectors").index(*ci).key("name"),
+            ));
+        }
+    }
     app_clashed
+}
+
+/// Exactly-once source connectors' task ids `<groupId>-<connector>-…` belong to their bundle:
+/// (bundle, connector, prefix).
+fn connector_txids(bundles: &[BundleInput], env: &EnvInput) -> Vec<(usize, usize, String)> {
+    let Some(connect) = &env.env.spec.connect else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (bi, b) in bundles.iter().enumerate() {
+        for (ci, c) in b.bundle.spec.connectors.iter().enumerate() {
+            if let Some(eos) = exactly_once(c, connect) {
+                out.push((bi, ci, eos.transactional_id_prefix));
+            }
+        }
+    }
+    out
 }
 
 /// A Streams app is granted create/delete/write on every topic starting `<applicationId>-`
@@ -378,6 +416,16 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
                 .enumerate()
                 .map(|(ti, t)| (how, t.as_str(), at.child_key("topics").index(ti)))
                 .collect();
+            if how == Use::Write
+                && let Some(ConfigValue::String(t)) = c.config.get(OFFSETS_TOPIC)
+            {
+                // Its own offsets topic, written by its tasks.
+                uses.push((
+                    Use::Write,
+                    t.as_str(),
+                    at.child_key("config").key(OFFSETS_TOPIC),
+                ));
+            }
             if how == Use::Read
                 && let Some(ConfigValue::String(dlq)) = c.config.get(DLQ_TOPIC)
             {

@@ -21,11 +21,12 @@ const JAAS_KEY: &str = "sasl.jaas.config";
 
 /// The client override keys a connector of this kind needs: a sink's consumer, and its
 /// producer when it writes a dead-letter topic; a source's producer. Each with the admin
-/// client, which creates topics (a source's `topic.creation.*`, a sink's DLQ). An exactly-once
-/// source also reads its offsets back with a consumer built from `consumer.override.*`
-/// (Worker.exactlyOnceSourceOffsetsConsumerConfigs), and fences zombie tasks with the admin.
+/// client, which creates topics (a source's `topic.creation.*`, a sink's DLQ). A source that
+/// reads its offsets back as itself (exactly-once, or its own `offsets.storage.topic`) does so
+/// with a consumer built from `consumer.override.*` (Worker.exactlyOnceSourceOffsetsConsumerConfigs,
+/// regularSourceOffsetsConsumerConfigs); exactly-once tasks are fenced with the admin.
 fn clients(p: &ConnectorPrincipal) -> &'static [&'static str] {
-    if p.exactly_once {
+    if p.offsets_consumer {
         return &["producer", "consumer", "admin"];
     }
     match (p.connector_type, p.dlq.is_some()) {
