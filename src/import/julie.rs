@@ -26,8 +26,8 @@ use crate::diag::Code;
 use crate::model::AppBundle;
 use crate::model::bundle::{
     AclOperation, AclResource, AclResourceType, AclRule, Consumes, PatternType, Principal, Streams,
-    StreamsApps,
 };
+use crate::model::streams::StreamsApps;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use topic::*;

@@ -22,8 +22,9 @@ use crate::diag::Code;
 use crate::model::ConfigValue;
 use crate::model::bundle::{
     AclOperation, AclResource, AclResourceType, AclRule, AclRuleType, Consumes, PatternType,
-    Principal, Streams, StreamsApps, Topic,
+    Principal, Streams, Topic,
 };
+use crate::model::streams::StreamsApps;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -1,6 +1,5 @@
 //! The AppBundle kind: one short file per Kafka application (DESIGN §1).
 
-pub use super::streams::StreamsApps;
 use super::{ConfigValue, Metadata};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -180,8 +179,8 @@ pub struct Principal {
     #[serde(default)]
     pub consumes: Vec<Consumes>,
     /// A Kafka Streams application run by this user, or a list of them.
-    #[serde(default, skip_serializing_if = "StreamsApps::is_empty")]
-    pub streams: StreamsApps,
+    #[serde(default, skip_serializing_if = "super::streams::StreamsApps::is_empty")]
+    pub streams: super::streams::StreamsApps,
     /// Transactional ids the user may use; `prefix*` allowed.
     #[serde(default)]
     pub transactional_ids: Vec<String>,

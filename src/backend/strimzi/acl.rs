@@ -80,7 +80,8 @@ pub fn acls(u: &UserPlan) -> Vec<AclPlan> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::bundle::{Consumes, Principal, Streams, StreamsApps};
+    use crate::model::bundle::{Consumes, Principal, Streams};
+    use crate::model::streams::StreamsApps;
     use crate::plan::access::plan_user;
 
     fn principal() -> Principal {
