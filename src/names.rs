@@ -66,6 +66,40 @@ pub fn is_dns_subdomain(name: &str) -> bool {
         })
 }
 
+/// RFC 1123 subdomain of at most `max` characters (dot-separated labels), with the first
+/// problem found in words that match the rule: dots are allowed, so the message says so.
+pub fn dns_subdomain_problem(name: &str, max: usize) -> Option<String> {
+    if name.is_empty() {
+        return Some("is empty".into());
+    }
+    if name.len() > max {
+        return Some(format!(
+            "is {} characters long, at most {max} are allowed",
+            name.len()
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.')))
+    {
+        return Some(format!(
+            "contains {c:?}; only lowercase letters, digits, `-` and `.` are allowed"
+        ));
+    }
+    if name.split('.').any(str::is_empty) {
+        return Some("has an empty part: it cannot start or end with `.` or contain `..`".into());
+    }
+    if name
+        .split('.')
+        .any(|l| l.starts_with('-') || l.ends_with('-'))
+    {
+        return Some(
+            "must start and end with a letter or digit, and so must each part between dots".into(),
+        );
+    }
+    None
+}
+
 /// Kubernetes label value: at most 63 of `[A-Za-z0-9._-]`, alphanumeric at both ends (or empty).
 pub fn label_value_problem(value: &str) -> Option<String> {
     if value.len() > 63 {
@@ -174,6 +208,25 @@ mod tests {
         assert!(kafka_topic_problem("..").is_some());
         assert!(kafka_topic_problem("a b").is_some());
         assert!(kafka_topic_problem(&"a".repeat(250)).is_some());
+    }
+
+    #[test]
+    fn subdomains() {
+        assert_eq!(dns_subdomain_problem("orders.service", 63), None);
+        assert_eq!(dns_subdomain_problem("orders-service", 63), None);
+        for bad in ["", "Orders.svc", "a..b", ".a", "a.", "a.-b", "a_b"] {
+            let p = dns_subdomain_problem(bad, 63).unwrap();
+            assert!(
+                !p.contains("only lowercase letters, digits and `-`"),
+                "{bad}: {p}"
+            );
+            assert!(!is_dns_subdomain(bad), "{bad}");
+        }
+        assert!(
+            dns_subdomain_problem(&"a".repeat(64), 63)
+                .unwrap()
+                .contains("64")
+        );
     }
 
     #[test]

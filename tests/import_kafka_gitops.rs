@@ -162,7 +162,8 @@ customServiceAcls:
     assert_eq!(
         stream.spec.principals[0]
             .streams
-            .as_ref()
+            .iter()
+            .next()
             .unwrap()
             .application_id,
         "my-stream"

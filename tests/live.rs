@@ -7,9 +7,12 @@
 //!    produce, consume and commit in a group, commit a transaction, a Kafka Streams app with a
 //!    repartition, a state store and exactly_once_v2 — and are refused everything else, with
 //!    the broker's authorization error asserted.
-//! 3. A Connect worker runs the rendered KafkaConnector (FileStreamSinkConnector): masked
-//!    fields redacted or nulled, the unmasked topic untouched, a broken masking config refused
-//!    by Connect's own validation.
+//! 3. A Connect worker runs the rendered KafkaConnector (FileStreamSinkConnector) as the
+//!    principal kbundle generated for it (client overrides resolved by a config provider; the
+//!    worker's own principal has no ACLs): masked fields redacted or nulled, the unmasked topic
+//!    untouched, a broken masking config refused by Connect's own validation.
+//! 4. examples/gitops (two teams, prod): a cross-team write refused by the broker, the
+//!    granted read served.
 //!
 //! One broker serves every part; it and the Connect worker are stopped by Drop guards however
 //! the test ends (and killed with the test process: PR_SET_PDEATHSIG). Needs java, javac,
@@ -18,11 +21,15 @@
 
 #[path = "live/broker.rs"]
 mod broker;
+#[path = "live/connect.rs"]
+mod connect;
 #[path = "live/procs.rs"]
 mod procs;
 #[path = "live/scenarios.rs"]
 mod scenarios;
 mod support;
+#[path = "live/teams.rs"]
+mod teams;
 
 use broker::{Broker, Jvm};
 use std::process::Command;

@@ -287,8 +287,8 @@ codes! {
         "Connectors authenticate through client overrides read from their KafkaUser Secret: the KafkaConnect needs `connector.client.config.override.policy` All or Principal, and the Secret a namespace.";
     ConnectorTopicsNeeded = "KB138", Error, "a connector running as its own principal does not list its topics",
         "Its principal is granted exactly `spec.connectors[].topics`: list them (a `topics.regex` cannot be granted).";
-    ConnectorExactlyOnceUnsupported = "KB139", Error, "exactly-once source connector with its own principal (not supported yet)",
-        "Exactly-once sources write the worker's offsets topic in transactions named after the worker group; kbundle does not grant that yet.";
+    ConnectorExactlyOnceUnsupported = "KB139", Error, "exactly-once source connector on a Connect cluster the Environment does not declare exactly-once (`spec.connect.exactlyOnceSourceSupport: enabled`)",
+        "A source asking for exactly-once (`exactly.once.support: required`, `transaction.boundary` other than `poll`) needs workers with `exactly.once.source.support=enabled`; declare it in `spec.connect` so its principal gets its transactional ids and the offsets topic.";
     ConnectorPrincipalClash = "KB140", Error, "a connector's generated principal has the name of a declared principal",
         "Connector `x` runs as principal `connect-x`; rename the connector or the principal.";
     StreamsInternalOverlap = "KB141", Error, "a Streams app's internal-topic prefix covers another bundle's topics or internal topics",
@@ -301,6 +301,10 @@ codes! {
         "`policy.naming.prefix`, filled in from the bundle (`{owner}`, `{bundle}`, `{namespace}`, `{label:KEY}`), starts every topic, group, applicationId and transactional id a bundle declares; a bundle's `spec.prefix` must start with it.";
     KsqlMetadataShared = "KB145", Error, "two bundles keep their ksqlDB migration history in the same metadata stream",
         "ksql-migrations records applied versions in one stream and table per configuration; bundles sharing them see each other's versions. Set `spec.ksqldb.perBundleMetadata: true`.";
+    ExactlyOnceSettingsMissing = "KB146", Error, "`spec.connect.exactlyOnceSourceSupport: enabled` without the Connect cluster's `groupId` or `offsetsTopic`",
+        "Exactly-once source tasks use transactional ids `<group.id>-<connector>-<task>` and write the worker's `offset.storage.topic`: kbundle grants them, so it needs both names as the KafkaConnect sets them.";
+    StreamsAppDeclaredTwice = "KB147", Error, "two Streams apps of one bundle with the same applicationId",
+        "An applicationId is one application (one consumer group, one set of internal topics); give each app its own.";
     ConfluentClusterRef = "KB150", Error, "target confluent: `spec.confluent` must name exactly one of `kafkaRestClassRef` or `kafkaClusterRef`",
         "CFK's KafkaTopic needs the KafkaRestClass (or Kafka cluster) it is created through.";
     ConfluentQuotas = "KB151", Error, "target confluent: `principals[].quotas` has no CFK resource",

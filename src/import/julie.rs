@@ -34,6 +34,7 @@ use crate::model::bundle::{
 };
 use naming::{Naming, ProjectNames};
 use project::project_import;
+
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -162,7 +163,7 @@ impl Ctx<'_> {
                 authentication: None,
                 produces: Vec::new(),
                 consumes: Vec::new(),
-                streams: None,
+                streams: Default::default(),
                 transactional_ids: Vec::new(),
                 acls: Vec::new(),
                 quotas: None,

@@ -24,6 +24,7 @@ use crate::model::bundle::{
     AclOperation, AclResource, AclResourceType, AclRule, AclRuleType, Consumes, PatternType,
     Principal, Streams, Topic,
 };
+use crate::model::streams::StreamsApps;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -48,7 +49,7 @@ fn empty_principal(name: &str) -> Principal {
         authentication: None,
         produces: Vec::new(),
         consumes: Vec::new(),
-        streams: None,
+        streams: Default::default(),
         transactional_ids: Vec::new(),
         acls: Vec::new(),
         quotas: None,
@@ -307,7 +308,7 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
                                     aces.push(ace(Group, lit, &app, op));
                                 }
                                 aces.push(ace(Cluster, lit, "", DescribeConfigs));
-                                p.streams = Some(Streams {
+                                p.streams = StreamsApps::One(Streams {
                                     application_id: app,
                                     processing_guarantee: None,
                                     reads: consumes.clone(),
@@ -533,10 +534,7 @@ pub fn import(state: &[State], report: &mut Report) -> (Imported, Expected) {
         );
         let owner = bundles.iter_mut().find(|b| {
             b.spec.principals.iter().any(|p| {
-                p.produces.contains(&t.name)
-                    || p.streams
-                        .as_ref()
-                        .is_some_and(|s| s.writes.contains(&t.name))
+                p.produces.contains(&t.name) || p.streams.iter().any(|s| s.writes.contains(&t.name))
             })
         });
         match owner {

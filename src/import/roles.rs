@@ -245,7 +245,7 @@ mod tests {
             authentication: None,
             produces: l.produces.clone(),
             consumes: l.consumes.clone(),
-            streams: None,
+            streams: Default::default(),
             transactional_ids: l.transactional_ids.clone(),
             acls: l.acls.clone(),
             quotas: None,

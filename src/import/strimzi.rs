@@ -387,7 +387,7 @@ fn read_user(t: &mut Taken, name: &str, at: &Place, report: &mut Report) -> Opti
         authentication,
         produces: lifted.produces,
         consumes: lifted.consumes,
-        streams: None,
+        streams: Default::default(),
         transactional_ids: lifted.transactional_ids,
         acls: lifted.acls,
         quotas,

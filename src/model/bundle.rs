@@ -181,9 +181,9 @@ pub struct Principal {
     /// Topics the user reads, each with its consumer group.
     #[serde(default)]
     pub consumes: Vec<Consumes>,
-    /// A Kafka Streams application run by this user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub streams: Option<Streams>,
+    /// A Kafka Streams application run by this user, or a list of them.
+    #[serde(default, skip_serializing_if = "super::streams::StreamsApps::is_empty")]
+    pub streams: super::streams::StreamsApps,
     /// Transactional ids the user may use; `prefix*` allowed.
     #[serde(default)]
     pub transactional_ids: Vec<String>,

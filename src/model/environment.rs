@@ -503,6 +503,30 @@ pub struct ConnectPrincipals {
     /// The KafkaConnect's `connector.client.config.override.policy`: `All` or `Principal`
     /// allow the overrides kbundle writes; `None` (Kafka's default before 3.0) refuses them.
     pub client_override_policy: OverridePolicy,
+    /// The KafkaConnect's `exactly.once.source.support` (KIP-618): `enabled` makes every
+    /// source connector write in transactions, so its principal is granted its transactional
+    /// ids and the offsets topic (docs/reference/connector-access.md). Absent: `disabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exactly_once_source_support: Option<ExactlyOnceSourceSupport>,
+    /// The KafkaConnect's `group.id`: task transactional ids are `<groupId>-<connector>-<task>`.
+    /// Needed with `exactlyOnceSourceSupport: enabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The KafkaConnect's `offset.storage.topic`, which exactly-once source connectors read
+    /// and write as their own principal unless their config names `offsets.storage.topic`.
+    /// Needed with `exactlyOnceSourceSupport: enabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offsets_topic: Option<String>,
+}
+
+/// Kafka Connect's `exactly.once.source.support` worker setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExactlyOnceSourceSupport {
+    Disabled,
+    /// The first of the two rolling upgrades: only the workers need new ACLs.
+    Preparing,
+    Enabled,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

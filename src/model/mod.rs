@@ -10,6 +10,7 @@ mod parse;
 pub mod pattern;
 pub mod platform;
 mod salvage;
+pub mod streams;
 
 pub use bundle::AppBundle;
 pub use confluent::{ConfluentConnectorPrincipals, SchemaRegistryRest};

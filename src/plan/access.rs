@@ -68,7 +68,7 @@ pub fn grants(p: &Principal) -> Vec<Grant> {
             grant(&mut out, Group, g, Access::JoinGroup);
         }
     }
-    if let Some(s) = &p.streams {
+    for s in &p.streams {
         for t in &s.reads {
             grant(&mut out, Topic, t, Access::Consume);
         }

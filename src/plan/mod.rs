@@ -77,7 +77,9 @@ pub fn plan_bundle(b: &CheckedBundle, env: &EnvInput) -> BundlePlan {
     });
     let mut users: Vec<UserPlan> = spec.principals.iter().map(access::plan_user).collect();
     let connector_principals = if connect_access::enabled(env) {
-        let (connector_users, principals) = connect_access::plan(&spec.connectors);
+        // CFK's connector principals have no `spec.connect` (and no exactly-once grants yet).
+        let (connector_users, principals) =
+            connect_access::plan(&spec.connectors, env.connect.as_ref());
         users.extend(connector_users);
         principals
     } else {

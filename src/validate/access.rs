@@ -6,7 +6,7 @@ use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::bundle::{AclResourceType, Principal};
 use crate::model::pattern::{Pattern, parse_pattern};
-use crate::names::{dns_label_problem, kafka_topic_problem};
+use crate::names::{dns_subdomain_problem, kafka_topic_problem};
 use crate::path::FieldPath;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,10 +16,7 @@ pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {
         let at = FieldPath::of("spec.principals").index(i);
         // A DNS-1123 subdomain (dots allowed), as Strimzi allows for KafkaUser names; at most
         // 63 characters so it still fits a TLS certificate's common name.
-        let problem = dns_label_problem(&p.name).filter(|_| {
-            !(p.name.contains('.') && p.name.len() <= 63 && crate::names::is_dns_subdomain(&p.name))
-        });
-        if let Some(problem) = problem {
+        if let Some(problem) = dns_subdomain_problem(&p.name, 63) {
             out.push(b.at(
                 Diagnostic::error(Code::PrincipalNameInvalid, format!("principal name {:?} {problem}", p.name))
                     .with_hint("the principal becomes a KafkaUser; use a DNS-1123 subdomain of at most 63 characters such as `orders-service` or `orders.service`"),
@@ -53,8 +50,7 @@ fn check_principal(b: &BundleInput, p: &Principal, at: &FieldPath, out: &mut Vec
             check_id_pattern(b, g, "consumer group", || cat().key("group"), out);
         }
     }
-    if let Some(s) = &p.streams {
-        let sat = at.child_key("streams");
+    for (s, sat) in p.streams.with_paths(at) {
         if let Some(problem) = kafka_topic_problem(&s.application_id) {
             out.push(b.at(
                 Diagnostic::error(
@@ -250,8 +246,9 @@ pub fn check_across(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) {
 enum RefPlace {
     Produces(usize),
     Consumes(usize, usize),
-    Reads(usize),
-    Writes(usize),
+    /// (app index when `streams` is a list, topic index)
+    Reads(Option<usize>, usize),
+    Writes(Option<usize>, usize),
 }
 
 impl RefPlace {
@@ -259,9 +256,17 @@ impl RefPlace {
         match *self {
             RefPlace::Produces(i) => principal.key("produces").index(i),
             RefPlace::Consumes(i, j) => principal.key("consumes").index(i).key("topics").index(j),
-            RefPlace::Reads(i) => principal.key("streams").key("reads").index(i),
-            RefPlace::Writes(i) => principal.key("streams").key("writes").index(i),
+            RefPlace::Reads(a, i) => app_path(principal, a).key("reads").index(i),
+            RefPlace::Writes(a, i) => app_path(principal, a).key("writes").index(i),
         }
+    }
+}
+
+fn app_path(principal: FieldPath, app: Option<usize>) -> FieldPath {
+    let at = principal.key("streams");
+    match app {
+        Some(a) => at.index(a),
+        None => at,
     }
 }
 
@@ -276,12 +281,14 @@ fn topic_refs(p: &Principal) -> Vec<(RefPlace, &str)> {
             refs.push((RefPlace::Consumes(i, j), t.as_str()));
         }
     }
-    if let Some(s) = &p.streams {
+    let list = p.streams.is_list();
+    for (a, s) in p.streams.iter().enumerate() {
+        let a = list.then_some(a);
         for (i, t) in s.reads.iter().enumerate() {
-            refs.push((RefPlace::Reads(i), t.as_str()));
+            refs.push((RefPlace::Reads(a, i), t.as_str()));
         }
         for (i, t) in s.writes.iter().enumerate() {
-            refs.push((RefPlace::Writes(i), t.as_str()));
+            refs.push((RefPlace::Writes(a, i), t.as_str()));
         }
     }
     refs

@@ -5,8 +5,9 @@
 use super::{BundleInput, EnvInput};
 use crate::diag::{Code, Diagnostic};
 use crate::model::ConfigValue;
+use crate::model::bundle::Connector;
 use crate::model::bundle::ConnectorType;
-use crate::model::environment::OverridePolicy;
+use crate::model::environment::{ConnectPrincipals, ExactlyOnceSourceSupport, OverridePolicy};
 use crate::path::FieldPath;
 use crate::plan::connect_access::user_name;
 use std::collections::HashSet;
@@ -26,11 +27,6 @@ pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagn
         .connect
         .as_ref()
         .filter(|_| env.env.spec.target != crate::model::environment::Target::Confluent);
-    let switch = if strimzi.is_some() {
-        "spec.connect"
-    } else {
-        "spec.confluent.connectorPrincipals"
-    };
     let any = bundles.iter().any(|b| !b.bundle.spec.connectors.is_empty());
     if let Some(connect) = strimzi
         && any
@@ -44,6 +40,12 @@ pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagn
             .with_hint("set `connector.client.config.override.policy: Principal` (or All) on the KafkaConnect's spec.config and say so here, or remove spec.connect"),
             &FieldPath::of("spec.connect").key("clientOverridePolicy"),
         ));
+    }
+    let eos = strimzi
+        .filter(|c| c.exactly_once_source_support == Some(ExactlyOnceSourceSupport::Enabled));
+    let eos_enabled = eos.is_some();
+    if let Some(connect) = eos {
+        check_exactly_once_settings(connect, env, out);
     }
     let declared: HashSet<&str> = bundles
         .iter()
@@ -87,28 +89,77 @@ pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagn
                     &at.child_key("topics"),
                 ));
             }
-            if ty == Some(ConnectorType::Source) {
-                for key in EXACTLY_ONCE_KEYS {
-                    let on = match c.config.get(key) {
-                        // `requested` (the default) and `poll` leave it to the worker.
-                        Some(ConfigValue::String(v)) => {
-                            !matches!(v.trim(), "" | "poll" | "requested")
-                        }
-                        Some(_) => true,
-                        None => false,
-                    };
-                    if on {
-                        out.push(b.at(
-                            Diagnostic::error(
-                                Code::ConnectorExactlyOnceUnsupported,
-                                format!("source connector {:?} asks for exactly-once delivery ({key}), which its generated principal cannot be granted yet", c.name),
-                            )
-                            .with_hint(format!("drop the exactly-once keys, or remove {switch} from the Environment so it runs as the Connect cluster's user")),
-                            &at.child_key("config").key(key),
-                        ));
-                    }
-                }
+            if ty == Some(ConnectorType::Source) && !eos_enabled {
+                check_exactly_once_asked(b, c, &at, strimzi.is_some(), out);
             }
+        }
+    }
+}
+
+/// A source that asks for exactly-once on workers the Environment does not declare
+/// exactly-once: Connect would refuse it (`exactly.once.support: required`) or run it without
+/// the transactions it asks for, and kbundle would not grant their ACLs.
+fn check_exactly_once_asked(
+    b: &BundleInput,
+    c: &Connector,
+    at: &FieldPath,
+    strimzi: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    let hint = if strimzi {
+        "if the KafkaConnect sets it, say so in the Environment: spec.connect.exactlyOnceSourceSupport: enabled, with groupId and offsetsTopic; otherwise drop the key"
+    } else {
+        "kbundle does not grant exactly-once sources on CFK yet: drop the key, or remove spec.confluent.connectorPrincipals so the connector runs as the Connect cluster's user"
+    };
+    for key in EXACTLY_ONCE_KEYS {
+        let on = match c.config.get(key) {
+            // `requested` (the default) and `poll` leave it to the worker.
+            Some(ConfigValue::String(v)) => !matches!(v.trim(), "" | "poll" | "requested"),
+            Some(_) => true,
+            None => false,
+        };
+        if on {
+            out.push(b.at(
+                Diagnostic::error(
+                    Code::ConnectorExactlyOnceUnsupported,
+                    if strimzi {
+                        format!("source connector {:?} asks for exactly-once delivery ({key}), but the Environment does not say its Connect cluster runs with exactly.once.source.support=enabled", c.name)
+                    } else {
+                        format!("source connector {:?} asks for exactly-once delivery ({key}), which kbundle cannot grant its generated principal on CFK yet", c.name)
+                    },
+                )
+                .with_hint(hint),
+                &at.child_key("config").key(key),
+            ));
+        }
+    }
+}
+
+/// With exactly-once sources on, their grants are named after the worker's `group.id` and
+/// `offset.storage.topic`: both must be declared, never guessed.
+fn check_exactly_once_settings(
+    connect: &ConnectPrincipals,
+    env: &EnvInput,
+    out: &mut Vec<Diagnostic>,
+) {
+    let fields = [
+        ("groupId", "group.id", &connect.group_id),
+        (
+            "offsetsTopic",
+            "offset.storage.topic",
+            &connect.offsets_topic,
+        ),
+    ];
+    for (field, worker_key, value) in fields {
+        if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
+            out.push(env.at(
+                Diagnostic::error(
+                    Code::ExactlyOnceSettingsMissing,
+                    format!("spec.connect.exactlyOnceSourceSupport is enabled, but spec.connect.{field} (the KafkaConnect's {worker_key}) is not set"),
+                )
+                .with_hint(format!("copy {worker_key} from the KafkaConnect's spec.config: exactly-once source connectors are granted ACLs named after it")),
+                &FieldPath::of("spec.connect").key(field),
+            ));
         }
     }
 }

@@ -22,6 +22,7 @@ mod raw_acls;
 mod reserved;
 pub mod salvaged;
 mod schemas;
+mod streams_apps;
 pub mod topic_config;
 mod topics;
 
@@ -251,6 +252,7 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
     for b in bundles {
         topics::check(b, env, topic_name_re.as_ref(), &mut out);
         access::check(b, &mut out);
+        streams_apps::check(b, &mut out);
         reserved::check(b, env, &mut out);
         platform::check(b, env, &mut out);
         check_schema_sizes(b, &mut out);

@@ -208,7 +208,7 @@ pub(crate) fn sites(b: &mut AppBundle) -> Sites<'_> {
             s.groups.extend(c.group.as_mut());
             s.topic_refs.extend(c.topics.iter_mut());
         }
-        if let Some(st) = p.streams.as_mut() {
+        for st in p.streams.iter_mut() {
             s.groups.push(&mut st.application_id);
             s.topic_refs.extend(st.reads.iter_mut());
             s.topic_refs.extend(st.writes.iter_mut());
@@ -338,8 +338,8 @@ fn declared_names(b: &AppBundle) -> Vec<(&'static str, String, FieldPath)> {
                 out.push(("consumer group", g.clone(), path));
             }
         }
-        if let Some(s) = &p.streams {
-            let path = at.child_key("streams").key("applicationId");
+        for (s, path) in p.streams.with_paths(&at) {
+            let path = path.key("applicationId");
             out.push(("Streams applicationId", s.application_id.clone(), path));
         }
         for (j, t) in p.transactional_ids.iter().enumerate() {

@@ -15,11 +15,11 @@ use crate::model::bundle::{ConnectorType, Principal, Topic};
 use crate::model::environment::AccessPolicy;
 use crate::model::pattern::{Pattern, parse_pattern};
 use crate::path::FieldPath;
-use crate::plan::connect_access::{DLQ_TOPIC, user_name};
+use crate::plan::connect_access::{DLQ_TOPIC, OFFSETS_TOPIC, exactly_once, user_name};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagnostic>) {
-    let app_clashed = claim_ids(bundles, out);
+    let app_clashed = claim_ids(bundles, env, out);
     claim_internal_topics(bundles, &app_clashed, out);
     check_grants_named(bundles, out);
     check_topic_use(bundles, env.env.spec.policy.access, out);
@@ -29,9 +29,13 @@ pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagn
 /// ids, claimed in bundle order: a later bundle overlapping an earlier one is the error.
 /// Returns the Streams apps (bundle, principal) whose applicationId clashed: their prefix
 /// clashes are the same mistake and are not reported again.
-fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usize, usize)> {
+fn claim_ids(
+    bundles: &[BundleInput],
+    env: &EnvInput,
+    out: &mut Vec<Diagnostic>,
+) -> HashSet<(usize, AppAt)> {
     // Owned here, before the map that borrows them.
-    let streams_prefixes: Vec<(usize, usize, String)> = bundles
+    let streams_prefixes: Vec<AppPrefix> = bundles
         .iter()
         .enumerate()
         .flat_map(|(bi, b)| {
@@ -40,13 +44,19 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usi
                 .principals
                 .iter()
                 .enumerate()
-                .filter_map(move |(pi, p)| {
+                .flat_map(move |(pi, p)| {
+                    let at = FieldPath::of("spec.principals").index(pi);
                     p.streams
-                        .as_ref()
-                        .map(|s| (bi, pi, format!("{}-", s.application_id)))
+                        .with_paths(&at)
+                        .enumerate()
+                        .map(move |(ai, (s, sat))| {
+                            (bi, (pi, ai), format!("{}-", s.application_id), sat)
+                        })
+                        .collect::<Vec<_>>()
                 })
         })
         .collect();
+    let connectors = connector_txids(bundles, env);
     // Apps whose applicationId clash is reported already: their `<id>-` prefix clash is the
     // same mistake, not a second one.
     let mut app_clashed = HashSet::new();
@@ -75,11 +85,11 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usi
                     ));
                 }
             }
-            if let Some(s) = &p.streams {
-                let sat = at.child_key("streams").key("applicationId");
+            for (ai, (s, sat)) in p.streams.with_paths(&at).enumerate() {
+                let sat = sat.key("applicationId");
                 let app = s.application_id.as_str();
                 if let Some((obi, theirs)) = groups.claim(Pattern::Literal(app), bi) {
-                    app_clashed.insert((bi, pi));
+                    app_clashed.insert((bi, (pi, ai)));
                     out.push(b.at(
                         overlap(
                             Code::GroupClaimedTwice,
@@ -114,30 +124,59 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usi
     }
     // Streams' own transactional ids (`<applicationId>-…`, exactly-once) are claimed after
     // every explicit `transactionalIds` entry, so a clash is reported at the Streams app.
-    for &(bi, pi, ref prefix) in &streams_prefixes {
+    for (bi, app, prefix, sat) in &streams_prefixes {
+        let (bi, app) = (*bi, *app);
         let b = &bundles[bi];
         if let Some((obi, theirs)) = txids.claim(Pattern::Prefix(prefix), bi)
-            && !app_clashed.contains(&(bi, pi))
+            && !app_clashed.contains(&(bi, app))
         {
-            out.push(
-                b.at(
-                    overlap(
-                        Code::TransactionalIdClaimedTwice,
-                        "Streams transactional-id prefix",
-                        &format!("{prefix}*"),
-                        &theirs,
-                        &bundles[obi],
-                        b,
-                    ),
-                    &FieldPath::of("spec.principals")
-                        .index(pi)
-                        .key("streams")
-                        .key("applicationId"),
+            out.push(b.at(
+                overlap(
+                    Code::TransactionalIdClaimedTwice,
+                    "Streams transactional-id prefix",
+                    &format!("{prefix}*"),
+                    &theirs,
+                    &bundles[obi],
+                    b,
                 ),
-            );
+                &sat.child_key("applicationId"),
+            ));
+        }
+    }
+    for (bi, ci, prefix) in &connectors {
+        let b = &bundles[*bi];
+        if let Some((obi, theirs)) = txids.claim(Pattern::Prefix(prefix), *bi) {
+            out.push(b.at(
+                overlap(
+                    Code::TransactionalIdClaimedTwice,
+                    "transactional-id prefix of an exactly-once connector",
+                    &format!("{prefix}*"),
+                    &theirs,
+                    &bundles[obi],
+                    b,
+                ),
+                &FieldPath::of("spec.connectors").index(*ci).key("name"),
+            ));
         }
     }
     app_clashed
+}
+
+/// Exactly-once source connectors' task ids `<groupId>-<connector>-…` belong to their bundle:
+/// (bundle, connector, prefix).
+fn connector_txids(bundles: &[BundleInput], env: &EnvInput) -> Vec<(usize, usize, String)> {
+    let Some(connect) = &env.env.spec.connect else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (bi, b) in bundles.iter().enumerate() {
+        for (ci, c) in b.bundle.spec.connectors.iter().enumerate() {
+            if let Some(eos) = exactly_once(c, connect) {
+                out.push((bi, ci, eos.transactional_id_prefix));
+            }
+        }
+    }
+    out
 }
 
 /// A Streams app is granted create/delete/write on every topic starting `<applicationId>-`
@@ -145,10 +184,10 @@ fn claim_ids(bundles: &[BundleInput], out: &mut Vec<Diagnostic>) -> HashSet<(usi
 /// bundle's app's internal topics (`orders-` covers `orders-x-`).
 fn claim_internal_topics(
     bundles: &[BundleInput],
-    app_clashed: &HashSet<(usize, usize)>,
+    app_clashed: &HashSet<(usize, AppAt)>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let prefixes: Vec<(usize, usize, String)> = bundles
+    let prefixes: Vec<AppPrefix> = bundles
         .iter()
         .enumerate()
         .flat_map(|(bi, b)| {
@@ -157,10 +196,15 @@ fn claim_internal_topics(
                 .principals
                 .iter()
                 .enumerate()
-                .filter_map(move |(pi, p)| {
+                .flat_map(move |(pi, p)| {
+                    let at = FieldPath::of("spec.principals").index(pi);
                     p.streams
-                        .as_ref()
-                        .map(|s| (bi, pi, format!("{}-", s.application_id)))
+                        .with_paths(&at)
+                        .enumerate()
+                        .map(move |(ai, (s, sat))| {
+                            (bi, (pi, ai), format!("{}-", s.application_id), sat)
+                        })
+                        .collect::<Vec<_>>()
                 })
         })
         .collect();
@@ -173,27 +217,23 @@ fn claim_internal_topics(
             owners.claim(Pattern::Literal(&t.name), bi);
         }
     }
-    for &(bi, pi, ref prefix) in &prefixes {
+    for (bi, app, prefix, sat) in &prefixes {
+        let (bi, app) = (*bi, *app);
         let b = &bundles[bi];
         if let Some((obi, theirs)) = owners.claim(Pattern::Prefix(prefix), bi)
-            && !app_clashed.contains(&(bi, pi))
+            && !app_clashed.contains(&(bi, app))
         {
-            out.push(
-                b.at(
-                    overlap(
-                        Code::StreamsInternalOverlap,
-                        "Streams internal-topic prefix",
-                        &format!("{prefix}*"),
-                        &theirs,
-                        &bundles[obi],
-                        b,
-                    ),
-                    &FieldPath::of("spec.principals")
-                        .index(pi)
-                        .key("streams")
-                        .key("applicationId"),
+            out.push(b.at(
+                overlap(
+                    Code::StreamsInternalOverlap,
+                    "Streams internal-topic prefix",
+                    &format!("{prefix}*"),
+                    &theirs,
+                    &bundles[obi],
+                    b,
                 ),
-            );
+                &sat.child_key("applicationId"),
+            ));
         }
     }
 }
@@ -297,6 +337,12 @@ enum Use {
 /// A use of a topic (pattern as written) and where it is written.
 type TopicUse<'a> = (Use, &'a str, FieldPath);
 
+/// A Streams app: (principal, app) indexes within its bundle; a principal may run several.
+type AppAt = (usize, usize);
+
+/// A Streams app's `<applicationId>-` prefix: (bundle, app, prefix, path of the app).
+type AppPrefix = (usize, AppAt, String, FieldPath);
+
 /// Every topic reference of a principal that reads or writes, with its field path.
 fn topic_uses<'p>(p: &'p Principal, at: &FieldPath) -> Vec<TopicUse<'p>> {
     let mut refs = Vec::new();
@@ -309,13 +355,13 @@ fn topic_uses<'p>(p: &'p Principal, at: &FieldPath) -> Vec<TopicUse<'p>> {
             refs.push((Use::Read, t.as_str(), path));
         }
     }
-    if let Some(s) = &p.streams {
+    for (s, sat) in p.streams.with_paths(at) {
         for (i, t) in s.reads.iter().enumerate() {
-            let path = at.child_key("streams").key("reads").index(i);
+            let path = sat.child_key("reads").index(i);
             refs.push((Use::Read, t.as_str(), path));
         }
         for (i, t) in s.writes.iter().enumerate() {
-            let path = at.child_key("streams").key("writes").index(i);
+            let path = sat.child_key("writes").index(i);
             refs.push((Use::Write, t.as_str(), path));
         }
     }
@@ -371,6 +417,16 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
                 .enumerate()
                 .map(|(ti, t)| (how, t.as_str(), at.child_key("topics").index(ti)))
                 .collect();
+            if how == Use::Write
+                && let Some(ConfigValue::String(t)) = c.config.get(OFFSETS_TOPIC)
+            {
+                // Its own offsets topic, written by its tasks.
+                uses.push((
+                    Use::Write,
+                    t.as_str(),
+                    at.child_key("config").key(OFFSETS_TOPIC),
+                ));
+            }
             if how == Use::Read
                 && let Some(ConfigValue::String(dlq)) = c.config.get(DLQ_TOPIC)
             {

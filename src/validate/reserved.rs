@@ -59,12 +59,12 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
                 refs.push((t, pat.child_key("consumes").index(j).key("topics").index(k)));
             }
         }
-        if let Some(s) = &p.streams {
+        for (s, sat) in p.streams.with_paths(&pat) {
             for (j, t) in s.reads.iter().enumerate() {
-                refs.push((t, pat.child_key("streams").key("reads").index(j)));
+                refs.push((t, sat.child_key("reads").index(j)));
             }
             for (j, t) in s.writes.iter().enumerate() {
-                refs.push((t, pat.child_key("streams").key("writes").index(j)));
+                refs.push((t, sat.child_key("writes").index(j)));
             }
         }
         for (j, a) in p.acls.iter().enumerate() {

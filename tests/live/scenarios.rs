@@ -1,12 +1,19 @@
 //! The parts of the live test, run in order against one broker.
 
 use super::broker::{Broker, Jvm};
-use super::procs::{Proc, free_port};
+use super::connect::connect;
+use super::procs::Proc;
 use super::support::{self, kind, s};
+use super::teams::cross_team;
 use serde_json::Value;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The Connect worker's own principal: a SCRAM user with no ACLs at all, so whatever a
+/// connector reads or writes, its generated principal did.
+pub const WORKER: &str = "connect-worker";
 
 pub struct Env<'a> {
     pub jvm: &'a Jvm,
@@ -16,6 +23,8 @@ pub struct Env<'a> {
     pub objects: Vec<Value>,
     /// Client settings file per principal (as the principal's own credentials).
     pub props: BTreeMap<String, PathBuf>,
+    /// Principals added by a part (another landscape's users, the Connect worker).
+    pub extra: RefCell<BTreeMap<String, PathBuf>>,
     pub admin: PathBuf,
 }
 
@@ -32,7 +41,14 @@ pub const ALL: &[(&str, Part)] = &[
         orders,
     ),
     ("stats: Kafka Streams exactly_once_v2", streams),
-    ("customers: Kafka Connect masking", connect),
+    (
+        "customers: Kafka Connect masking, as the connector's own principal",
+        connect,
+    ),
+    (
+        "examples/gitops: a cross-team write refused, a granted read",
+        cross_team,
+    ),
 ];
 
 impl<'a> Env<'a> {
@@ -67,22 +83,54 @@ impl<'a> Env<'a> {
             rendered: rendered.to_path_buf(),
             objects,
             props,
+            extra: RefCell::new(BTreeMap::new()),
             admin,
         }
     }
 
-    fn props_of(&self, principal: &str) -> &Path {
+    /// The client settings file of a principal (`admin`: the harness's super user).
+    pub fn props_of(&self, principal: &str) -> PathBuf {
         if principal == "admin" {
-            return &self.admin;
+            return self.admin.clone();
+        }
+        if let Some(p) = self.extra.borrow().get(principal) {
+            return p.clone();
         }
         self.props
             .get(principal)
             .unwrap_or_else(|| panic!("no rendered KafkaUser {principal}"))
+            .clone()
+    }
+
+    /// A SCRAM principal outside the landscape: writes its client settings and its entry for
+    /// LiveOperator's passwords file; returns the password file line.
+    pub fn add_scram(&self, name: &str) -> String {
+        let pw = super::broker::secret(name);
+        let file = self.dir.join("clients").join(format!("{name}.properties"));
+        std::fs::write(&file, self.broker.scram_props(name, &pw)).unwrap();
+        self.extra.borrow_mut().insert(name.to_string(), file);
+        format!("{name}={pw}\n")
+    }
+
+    /// Runs LiveOperator (the Strimzi stand-in) on a file of KafkaTopics and KafkaUsers.
+    #[track_caller]
+    pub fn apply(&self, objects: &Path, passwords: &Path) -> String {
+        let mut cmd = self.jvm.command("LiveOperator");
+        cmd.arg(&self.admin).arg(objects).arg(passwords).arg("1");
+        let out = support::run(cmd);
+        let text = support::stdout(&out);
+        assert!(
+            out.status.success(),
+            "LiveOperator {}: {}\n{text}",
+            objects.display(),
+            support::stderr(&out)
+        );
+        text
     }
 
     /// Runs LiveClient steps as `principal`; returns (records, one result line per step).
     #[track_caller]
-    fn client(&self, principal: &str, steps: &[&str]) -> (Vec<String>, Vec<String>) {
+    pub fn client(&self, principal: &str, steps: &[&str]) -> (Vec<String>, Vec<String>) {
         let mut cmd = self.jvm.command("LiveClient");
         cmd.arg(self.props_of(principal)).args(steps);
         let out = support::run(cmd);
@@ -111,7 +159,7 @@ impl<'a> Env<'a> {
 
     /// One step that must succeed; returns its records and detail.
     #[track_caller]
-    fn ok(&self, principal: &str, step: &str) -> (Vec<String>, String) {
+    pub fn ok(&self, principal: &str, step: &str) -> (Vec<String>, String) {
         let (recs, res) = self.client(principal, &[step]);
         assert!(
             res[0].starts_with("OK "),
@@ -124,7 +172,7 @@ impl<'a> Env<'a> {
     /// Steps that the broker must refuse with the given AuthorizationException class (or one
     /// of `A|B`).
     #[track_caller]
-    fn denied(&self, principal: &str, steps: &[(&str, &str)]) {
+    pub fn denied(&self, principal: &str, steps: &[(&str, &str)]) {
         let names: Vec<&str> = steps.iter().map(|(s, _)| *s).collect();
         let (_, res) = self.client(principal, &names);
         for ((step, classes), line) in steps.iter().zip(&res) {
@@ -372,246 +420,4 @@ fn streams(env: &Env) {
             ),
         ],
     );
-}
-
-/// customers: the rendered KafkaConnector on a real Connect worker.
-fn connect(env: &Env) {
-    let connector = env
-        .objects
-        .iter()
-        .find(|o| kind(o) == "KafkaConnector")
-        .expect("a rendered KafkaConnector");
-    let name = s(connector, "/metadata/name").unwrap().to_string();
-    let sink = env.dir.join("sink.txt");
-    // What Strimzi's Cluster Operator sends Connect for a KafkaConnector: spec.config, then
-    // tasks.max (spec.tasksMax) and connector.class (spec.class) over it
-    // (cluster-operator/.../operator/assembly/AbstractConnectOperator.java,
-    // asJson). Only `file`, the connector's own output path, is pointed at this
-    // test's temp dir.
-    let mut config = serde_json::Map::new();
-    for (k, v) in connector["spec"]["config"].as_object().unwrap() {
-        let v = match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        config.insert(k.clone(), Value::String(v));
-    }
-    assert!(config.contains_key("file"), "{config:?}");
-    config.insert("file".into(), Value::String(sink.display().to_string()));
-    config.insert(
-        "connector.class".into(),
-        Value::String(s(connector, "/spec/class").unwrap().into()),
-    );
-    config.insert(
-        "tasks.max".into(),
-        Value::String(connector["spec"]["tasksMax"].to_string()),
-    );
-    config.insert("name".into(), Value::String(name.clone()));
-    assert!(
-        config["transforms"]
-            .as_str()
-            .unwrap()
-            .contains("kbundleMask")
-    );
-
-    // The worker: standalone mode, as the harness's super user (the Connect cluster's own
-    // principal is the platform's, not a bundle's).
-    let rest = free_port();
-    let worker = env.dir.join("connect-worker.properties");
-    let client = env.broker.admin_props();
-    let consumer: String = client.lines().map(|l| format!("consumer.{l}\n")).collect();
-    std::fs::write(
-        &worker,
-        format!(
-            "{client}{consumer}key.converter=org.apache.kafka.connect.storage.StringConverter
-value.converter=org.apache.kafka.connect.json.JsonConverter
-offset.storage.file.filename={}
-offset.flush.interval.ms=1000
-listeners=http://127.0.0.1:{rest}
-plugin.discovery=only_scan
-",
-            env.dir.join("connect.offsets").display()
-        ),
-    )
-    .unwrap();
-    let log4j = env.broker.dir.join("log4j2.properties");
-    let mut cmd = env.jvm.command_with(
-        &[format!("-Dlog4j2.configurationFile={}", log4j.display())],
-        "org.apache.kafka.connect.cli.ConnectStandalone",
-    );
-    cmd.arg(&worker);
-    let worker = Proc::spawn("Connect worker", cmd, &env.dir.join("connect.log"));
-    worker.wait_port(rest, Duration::from_secs(120));
-    let base = format!("http://127.0.0.1:{rest}");
-
-    let write = |file: &str, v: &Value| {
-        let p = env.dir.join(file);
-        std::fs::write(&p, v.to_string()).unwrap();
-        p
-    };
-    let http = |method: &str, path: &str, body: Option<&Path>| -> (u16, Value) {
-        let step = match body {
-            Some(b) => format!("http:{method}:{base}{path}:{}", b.display()),
-            None => format!("http:{method}:{base}{path}"),
-        };
-        let (_, d) = env.ok("admin", &step);
-        let (status, body) = d
-            .strip_prefix("status=")
-            .and_then(|r| r.split_once(" body="))
-            .unwrap_or_else(|| panic!("{d}"));
-        (
-            status.parse().unwrap(),
-            serde_json::from_str(body).unwrap_or(Value::String(body.into())),
-        )
-    };
-    let class = s(connector, "/spec/class").unwrap();
-    let plugin = class.rsplit('.').next().unwrap();
-    // The REST server answers before the herder is ready: retry a little.
-    let validate = |cfg: &serde_json::Map<String, Value>| -> Value {
-        let file = write("validate.json", &Value::Object(cfg.clone()));
-        for _ in 0..20 {
-            let (st, v) = http(
-                "PUT",
-                &format!("/connector-plugins/{plugin}/config/validate"),
-                Some(&file),
-            );
-            if st == 200 {
-                return v;
-            }
-            worker.assert_alive();
-            std::thread::sleep(Duration::from_secs(1));
-        }
-        panic!("Connect validate never answered 200:\n{}", worker.tail());
-    };
-    let errors = |v: &Value| -> Vec<String> {
-        v["configs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|c| c["value"]["errors"].as_array().unwrap().clone())
-            .map(|e| e.as_str().unwrap().to_string())
-            .collect()
-    };
-
-    // Connect accepts the rendered config as it is.
-    let v = validate(&config);
-    assert_eq!(
-        v["error_count"],
-        0,
-        "Connect refused the rendered config: {:?}",
-        errors(&v)
-    );
-
-    // A broken masking transform (its `fields` gone) is refused by Connect itself.
-    let mask = config["transforms"]
-        .as_str()
-        .unwrap()
-        .split(',')
-        .next()
-        .unwrap()
-        .to_string();
-    let mut bad = config.clone();
-    bad.remove(&format!("transforms.{mask}.fields"));
-    let v = validate(&bad);
-    let errs = errors(&v);
-    assert!(v["error_count"].as_u64().unwrap() >= 1, "{v}");
-    assert!(
-        errs.iter().any(|e| e.contains(&format!(
-            "Missing required configuration \"transforms.{mask}.fields\" which has no default value"
-        ))),
-        "Connect's message: {errs:?}"
-    );
-    let mut bad_named = bad.clone();
-    bad_named.insert("name".into(), Value::String(format!("{name}-broken")));
-    let file = write(
-        "bad.json",
-        &serde_json::json!({"name": format!("{name}-broken"), "config": bad_named}),
-    );
-    let (st, body) = http("POST", "/connectors", Some(&file));
-    assert_eq!(st, 400, "{body}");
-    assert!(body.to_string().contains("fields"), "{body}");
-    eprintln!(
-        "live:   Connect refused the broken masking config: {}",
-        errs.join("; ")
-    );
-
-    // The real connector.
-    let file = write(
-        "create.json",
-        &serde_json::json!({"name": name, "config": config}),
-    );
-    let (st, body) = http("POST", "/connectors", Some(&file));
-    assert_eq!(st, 201, "{body}");
-
-    let profiles = env.dir.join("profiles.jsonl");
-    std::fs::write(
-        &profiles,
-        "{\"id\":\"c1\",\"name\":\"Ann\",\"email\":\"ann@example.com\",\"phone\":\"+44 20 7946 0001\"}\n\
-         {\"id\":\"c2\",\"name\":\"Bob\",\"email\":\"bob@example.com\",\"phone\":\"+44 20 7946 0002\"}\n",
-    )
-    .unwrap();
-    let notes = env.dir.join("notes.jsonl");
-    std::fs::write(
-        &notes,
-        "{\"id\":\"c1\",\"note\":\"wrote from ann@example.com, +44 20 7946 0001\"}\n",
-    )
-    .unwrap();
-    env.ok(
-        "customers-writer",
-        &format!("produce-lines:customers.profile.v1:{}", profiles.display()),
-    );
-    env.ok(
-        "customers-writer",
-        &format!("produce-lines:customers.notes.v1:{}", notes.display()),
-    );
-
-    let start = Instant::now();
-    let lines = loop {
-        let text = std::fs::read_to_string(&sink).unwrap_or_default();
-        let lines: Vec<String> = text.lines().map(str::to_string).collect();
-        if lines.len() >= 3 {
-            break lines;
-        }
-        worker.assert_alive();
-        assert!(
-            start.elapsed() < Duration::from_secs(90),
-            "the sink wrote {} of 3 records in 90 s:\n{}",
-            lines.len(),
-            worker.tail()
-        );
-        std::thread::sleep(Duration::from_millis(300));
-    };
-    // FileStreamSinkTask writes each value's toString(): a schemaless JSON value is a Map,
-    // so a line reads {id=c1, email=****, ...}. Fields are parsed back from that.
-    let fields = |line: &str| -> BTreeMap<String, String> {
-        line.trim_matches(|c| c == '{' || c == '}')
-            .split(", ")
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    };
-    let mut seen = 0;
-    for line in &lines {
-        let f = fields(line);
-        if f.contains_key("note") {
-            // The unmasked topic: exactly as produced.
-            assert!(
-                line.contains("note=wrote from ann@example.com, +44 20 7946 0001"),
-                "{line}"
-            );
-            seen += 1;
-        } else {
-            // redact: the rule's replacement; nullify: MaskField's empty value for a string.
-            assert_eq!(f["email"], "****", "{line}");
-            assert_eq!(f["phone"], "", "{line}");
-            assert!(matches!(f["name"].as_str(), "Ann" | "Bob"), "{line}");
-            assert!(
-                !line.contains("@example.com") && !line.contains("7946"),
-                "{line}"
-            );
-            seen += 1;
-        }
-    }
-    assert_eq!(seen, 3, "{lines:?}");
-    eprintln!("live:   sink wrote: {}", lines.join(" | "));
 }

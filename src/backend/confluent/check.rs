@@ -184,7 +184,7 @@ pub fn check_bundle(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) 
         }
         let has_roles = !p.produces.is_empty()
             || !p.consumes.is_empty()
-            || p.streams.is_some()
+            || !p.streams.is_empty()
             || !p.transactional_ids.is_empty();
         if s.cloud && has_roles {
             unsupported(

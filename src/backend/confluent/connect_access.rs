@@ -21,25 +21,12 @@ use crate::diag::{Code, Diagnostic};
 use crate::model::environment::{ConfluentSettings, ManagedElsewhere, OverridePolicy};
 use crate::path::FieldPath;
 use crate::plan::connect_access::{ConnectorPrincipal, user_name};
-use crate::plan::connectors::ConnectorType;
 use crate::template::ReferenceKind;
 use crate::validate::{BundleInput, EnvInput};
 use serde_json::Value;
 
 /// The key of the connector principal's Secret holding its ready JAAS line.
 pub const JAAS_KEY: &str = "sasl.jaas.config";
-
-/// The Kafka clients of a connector that authenticate as its principal: a sink's consumer,
-/// with a dead-letter queue also the producer writing it and the admin client creating it; a
-/// source's producer, and its admin client (source topic creation, KIP-158). The same clients
-/// as on Strimzi (backend::strimzi::connect_access), so both targets grant the same.
-pub fn clients(p: &ConnectorPrincipal) -> &'static [&'static str] {
-    match (p.connector_type, p.dlq.is_some()) {
-        (ConnectorType::Sink, false) => &["consumer"],
-        (ConnectorType::Sink, true) => &["consumer", "producer", "admin"],
-        (ConnectorType::Source, _) => &["producer", "admin"],
-    }
-}
 
 /// Add the overrides to a rendered CFK Connector (`spec.configs`, created when absent).
 pub fn add_overrides(connector: &mut Value, p: &ConnectorPrincipal) {
@@ -53,7 +40,7 @@ pub fn add_overrides(connector: &mut Value, p: &ConnectorPrincipal) {
         return;
     };
     let jaas = super::connect::config_reference(ReferenceKind::Secret, "", &p.user, JAAS_KEY);
-    for client in clients(p) {
+    for client in p.clients() {
         configs.insert(
             format!("{client}.override.sasl.jaas.config"),
             Value::String(jaas.clone()),
@@ -153,6 +140,7 @@ pub fn check_bundle(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::connectors::ConnectorType;
     use serde_json::json;
 
     fn principal(connector_type: ConnectorType, dlq: Option<&str>) -> ConnectorPrincipal {
@@ -161,6 +149,7 @@ mod tests {
             user: "connect-orders-to-warehouse".into(),
             connector_type,
             dlq: dlq.map(str::to_string),
+            offsets_consumer: false,
         }
     }
 
@@ -189,7 +178,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            clients(&principal(ConnectorType::Source, None)),
+            principal(ConnectorType::Source, None).clients(),
             ["producer", "admin"]
         );
     }

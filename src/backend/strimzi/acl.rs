@@ -81,6 +81,7 @@ pub fn acls(u: &UserPlan) -> Vec<AclPlan> {
 mod tests {
     use super::*;
     use crate::model::bundle::{Consumes, Principal, Streams};
+    use crate::model::streams::StreamsApps;
     use crate::plan::access::plan_user;
 
     fn principal() -> Principal {
@@ -89,7 +90,7 @@ mod tests {
             authentication: None,
             produces: vec![],
             consumes: vec![],
-            streams: None,
+            streams: Default::default(),
             transactional_ids: vec![],
             acls: vec![],
             quotas: None,
@@ -160,7 +161,7 @@ mod tests {
     #[test]
     fn streams_internal_topics_are_scoped_to_the_application_id() {
         let mut p = principal();
-        p.streams = Some(Streams {
+        p.streams = StreamsApps::One(Streams {
             application_id: "app".into(),
             reads: vec!["in".into()],
             writes: vec!["out".into()],

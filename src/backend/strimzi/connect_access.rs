@@ -12,23 +12,11 @@ use crate::model::environment::EnvironmentSpec;
 use crate::model::labels::labels;
 use crate::plan::BundlePlan;
 use crate::plan::connect_access::ConnectorPrincipal;
-use crate::plan::connectors::ConnectorType;
 use crate::template::ReferenceKind;
 use serde_json::{Value, json};
 
 /// The Secret key of a Strimzi SCRAM-SHA-512 KafkaUser holding a ready JAAS line.
 const JAAS_KEY: &str = "sasl.jaas.config";
-
-/// The client override keys a connector of this kind needs: a sink's consumer, and its
-/// producer when it writes a dead-letter topic; a source's producer. Each with the admin
-/// client, which creates topics (a source's `topic.creation.*`, a sink's DLQ).
-fn clients(p: &ConnectorPrincipal) -> &'static [&'static str] {
-    match (p.connector_type, p.dlq.is_some()) {
-        (ConnectorType::Sink, false) => &["consumer"],
-        (ConnectorType::Sink, true) => &["consumer", "producer", "admin"],
-        (ConnectorType::Source, _) => &["producer", "admin"],
-    }
-}
 
 /// Add the overrides to a rendered KafkaConnector (`spec.config`).
 pub fn add_overrides(connector: &mut Value, p: &ConnectorPrincipal, namespace: &str) {
@@ -39,7 +27,7 @@ pub fn add_overrides(connector: &mut Value, p: &ConnectorPrincipal, namespace: &
         return;
     };
     let jaas = config_reference(ReferenceKind::Secret, namespace, &p.user, JAAS_KEY);
-    for client in clients(p) {
+    for client in p.clients() {
         config.insert(
             format!("{client}.override.sasl.jaas.config"),
             Value::String(jaas.clone()),

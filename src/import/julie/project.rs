@@ -2,6 +2,7 @@
 //! project's bundle.
 
 use super::*;
+use crate::model::streams::StreamsApps;
 
 /// The full names of the project's topics (`Topic#toString`), for project-level users.
 fn topic_names(ctx: &Ctx, project: &Value, names: &ProjectNames) -> Vec<String> {
@@ -177,7 +178,7 @@ fn streams(ctx: &mut Ctx, at: &Place, bi: usize, spath: &str, s: &Value, prefix:
     aces.push(ace(Group, PatternType::Prefix, &app, Read));
     ctx.expect(principal, aces);
     let p = ctx.principal(bi, principal, at, spath);
-    if p.streams.is_some() {
+    if !p.streams.is_empty() {
         // A second Streams app of the same principal: its ACLs as raw rules.
         for r in &reads {
             p.acls.push(raw(T, Some(r), &[Read, Describe]));
@@ -186,7 +187,7 @@ fn streams(ctx: &mut Ctx, at: &Place, bi: usize, spath: &str, s: &Value, prefix:
             p.acls.push(raw(T, Some(w), &[Write, Describe]));
         }
     } else {
-        p.streams = Some(Streams {
+        p.streams = StreamsApps::One(Streams {
             application_id: app,
             processing_guarantee: None,
             reads,

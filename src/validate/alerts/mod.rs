@@ -208,7 +208,7 @@ fn consumer_groups(principals: &[Principal]) -> Vec<Group<'_>> {
                 Err(_) => {}
             }
         }
-        if let Some(s) = &p.streams {
+        for s in &p.streams {
             all.push(Group::Literal(&s.application_id));
         }
     }
@@ -288,9 +288,10 @@ fn group_reads(principals: &[Principal], group: &str, topic: &str) -> bool {
             .iter()
             .filter(|c| c.group.as_deref().is_some_and(|g| matches(g, group)))
             .any(|c| c.topics.iter().any(|t| matches(t, topic)));
-        let streams = p.streams.as_ref().is_some_and(|s| {
-            s.application_id == group && s.reads.iter().any(|t| matches(t, topic))
-        });
+        let streams = p
+            .streams
+            .iter()
+            .any(|s| s.application_id == group && s.reads.iter().any(|t| matches(t, topic)));
         consumes || streams
     })
 }
