@@ -144,7 +144,8 @@ fn snapshot_of(
         consumed: Consumed::Remove,
         annotate_paths: false,
     };
-    let (prepared, mut d) = render::prepare(items, None, &opts);
+    let inputs = items.into_iter().map(crate::source::Input::Item);
+    let (prepared, mut d) = render::prepare(inputs, None, &opts);
     if built {
         d.retain(|d| d.code != Code::NoBundle);
     }

@@ -4,18 +4,22 @@
 //!
 //! - [`disk`]: paths and directories the user names, and the Argo CD discover scan;
 //! - [`krm`]: ResourceLists from a KRM function's stdin;
-//! - [`files`]: files and folders a bundle names (schemas, migrations), confined.
+//! - [`files`]: files and folders a bundle names (schemas, migrations), confined;
+//! - [`stream`]: the [`Source`] interface the pipeline reads (a file at a time), and the
+//!   in-memory source.
 
 mod disk;
 mod files;
 mod krm;
+mod stream;
 
-pub use disk::{find_kbundle_objects, read_paths};
+pub use disk::{Disk, find_kbundle_objects, read_paths};
 pub use files::{
     FileProblem, LoadedFile, MAX_DIR_ENTRIES, MAX_REFERENCED_BYTES, join_lexically, read_relative,
     read_relative_dir,
 };
 pub use krm::{ResourceList, read_resource_list};
+pub use stream::{Input, Inputs, Memory, Source, inputs};
 
 use crate::diag::{Code, Diagnostic};
 use crate::yaml::{self, Children, Span};

@@ -348,7 +348,12 @@ fn generate() -> u8 {
             consumed: Consumed::Remove,
             annotate_paths: false,
         };
-        match render_to(loaded.items, None, &opts, &mut out) {
+        match render_to(
+            loaded.items.into_iter().map(crate::source::Input::Item),
+            None,
+            &opts,
+            &mut out,
+        ) {
             // After a kustomization that renders its bundles itself, none are left to expand:
             // "no AppBundle found" is expected then, and the output check below still applies.
             Ok(d) => diags.extend(
