@@ -16,6 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use crate::emit::LOCAL_CONFIG;
 use crate::emit::{self, annotate_path, generated_path};
 
+pub(crate) mod app;
+
 /// What happens to the AppBundles and Environments in the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Consumed {

@@ -150,8 +150,9 @@ pub fn process(config_text: &str, stdin: &str, config_root: Option<&Path>) -> (u
         }
         return match crate::yaml::to_stream(&values) {
             Ok(text) => (EXIT_OK, text, String::new()),
+            // An output failure exits 2, as in every mode (render, fn, argocd generate).
             Err(e) => (
-                EXIT_ERRORS,
+                EXIT_USAGE,
                 String::new(),
                 format!("error: cannot write YAML: {e}\n"),
             ),
@@ -184,8 +185,9 @@ pub fn process(config_text: &str, stdin: &str, config_root: Option<&Path>) -> (u
     }
     match crate::yaml::to_stream(&rendered.items) {
         Ok(text) => (EXIT_OK, text, report),
+        // An output failure exits 2, as in every mode (render, fn, argocd generate).
         Err(e) => (
-            EXIT_ERRORS,
+            EXIT_USAGE,
             String::new(),
             format!("error: cannot write YAML: {e}\n"),
         ),
