@@ -32,14 +32,18 @@ fn is_kustomization(p: &str) -> bool {
 }
 
 /// The inputs of `paths`, in order, as a stream; `seen` records the problems met.
+/// `repo` is the tree a kustomization's bundles must stay inside when the caller knows it (a
+/// Git revision written out); else it is found from the kustomization's directory.
 pub(super) fn stream<'a>(
     paths: &'a [String],
     stdin: &'a mut dyn Read,
     seen: &'a Seen,
+    repo: Option<&'a Path>,
 ) -> impl Iterator<Item = Input> + 'a {
     PathInputs {
         paths: paths.iter(),
         stdin,
+        repo,
         current: None,
         buffered: VecDeque::new(),
     }
@@ -56,6 +60,7 @@ pub(super) fn stream<'a>(
 struct PathInputs<'a> {
     paths: std::slice::Iter<'a, String>,
     stdin: &'a mut dyn Read,
+    repo: Option<&'a Path>,
     /// The path being read from disk, one file at a time.
     current: Option<Disk<std::io::Empty>>,
     buffered: VecDeque<Input>,
@@ -80,7 +85,7 @@ impl Iterator for PathInputs<'_> {
             }
             let p = self.paths.next()?;
             if is_kustomization(p) {
-                match build(Path::new(p)) {
+                match build(Path::new(p), self.repo) {
                     Ok(items) => self.queue(items, Vec::new()),
                     Err(diags) => self.queue(Vec::new(), diags),
                 }
@@ -105,13 +110,16 @@ impl PathInputs<'_> {
 
 /// Build a kustomization. The tree a bundle's files must stay inside: the repository (nearest
 /// `.git`), else the working directory when it holds the kustomization, else the latter.
-fn build(dir: &Path) -> Result<Vec<crate::source::Item>, Vec<Diagnostic>> {
+fn build(dir: &Path, repo: Option<&Path>) -> Result<Vec<crate::source::Item>, Vec<Diagnostic>> {
     let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if let Some(repo) = repo {
+        return kustomize::build(&dir, repo);
+    }
     let repo = match std::env::current_dir() {
         Ok(cwd)
             if std::env::var_os("KBUNDLE_REPO_ROOT").is_none()
                 && dir.starts_with(&cwd)
-                && !dir.ancestors().any(|d| d.join(".git").exists()) =>
+                && !crate::source::in_repository(&dir) =>
         {
             cwd
         }

@@ -52,11 +52,7 @@ pub fn repo_root(kustomization_dir: &Path) -> PathBuf {
     {
         return root;
     }
-    kustomization_dir
-        .ancestors()
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(kustomization_dir)
-        .to_path_buf()
+    crate::source::repo_root(kustomization_dir)
 }
 
 /// Where files a bundle names are looked up under kustomize. kustomize does not say which file

@@ -174,7 +174,7 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
     let built = inputs::builds(&a.paths);
     let seen = inputs::Seen::default();
     let mut stream: Box<dyn Iterator<Item = crate::source::Input>> =
-        Box::new(inputs::stream(&a.paths, &mut stdin, &seen));
+        Box::new(inputs::stream(&a.paths, &mut stdin, &seen, None));
     // Flux output: the objects are collected, then laid out as stages (see emit::flux); the
     // stages need the Environment first, so the inputs are read whole.
     let flux_target = if a.flux {

@@ -191,10 +191,7 @@ fn repo_root(app: &Path, source_path: Option<&str>) -> PathBuf {
             return root;
         }
     }
-    app.ancestors()
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(app)
-        .to_path_buf()
+    crate::source::repo_root(app)
 }
 
 /// What the app holds: its kustomization's output when it has one, else its YAML files.
