@@ -13,6 +13,7 @@
 //!   [`model::parse_app_bundle`] and [`model::parse_environment`];
 //! - [`yaml`]: parsing and writing YAML as kbundle does (spans, budgets);
 //! - [`diag`]: diagnostics, their code registry and renderers (human, JSON, KRM results);
+//! - [`path`]: the field paths diagnostics and parse errors point at;
 //! - [`avro`]: Avro parsing and Schema Registry compatibility verdicts (the Java cross-check
 //!   test and a fuzz target call them directly);
 //! - [`template`]: the connector config template sandbox (fuzzed directly).
