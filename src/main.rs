@@ -1,5 +1,5 @@
 //! The `kbundle` binary: all behaviour lives in the library; this maps it to an exit code.
 
 fn main() -> std::process::ExitCode {
-    kbundle::cli::run(std::env::args_os().collect())
+    kbundle::run(std::env::args_os().collect())
 }

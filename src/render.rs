@@ -7,7 +7,7 @@ use crate::diag::{self, Diagnostic};
 use crate::model::labels::{MANAGED_BY, MANAGER, PART_OF};
 use crate::model::{self, Environment, ParseError};
 use crate::path::FieldPath;
-use crate::source::{Item, Origin};
+use crate::source::{Input, Item, Origin};
 use crate::suggest::did_you_mean;
 use crate::validate::{self, BundleInput, EnvInput, locate};
 use serde_json::Value;
@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::emit::LOCAL_CONFIG;
 use crate::emit::{self, annotate_path, generated_path};
+
+pub(crate) mod app;
 
 /// What happens to the AppBundles and Environments in the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,7 +197,8 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
     let mut sink = emit::Collect::default();
     let mut out = emit::Emitter::new(emit::Options::default(), &mut sink);
     // Collecting cannot fail.
-    let diagnostics = render_to(items, function_config, opts, &mut out).unwrap_or_default();
+    let inputs = items.into_iter().map(Input::Item);
+    let diagnostics = render_to(inputs, function_config, opts, &mut out).unwrap_or_default();
     Rendered {
         items: sink.0,
         diagnostics,
@@ -203,10 +206,11 @@ pub fn render(items: Vec<Item>, function_config: Option<Item>, opts: &Options) -
 }
 
 /// Run the pipeline, streaming the output into `out` one bundle at a time. Nothing is emitted
-/// when any diagnostic is an error; the diagnostics come back either way. `Err` is a failed
-/// write.
-pub fn render_to(
-    items: Vec<Item>,
+/// when any diagnostic is an error (a problem a source met while reading included); the
+/// diagnostics come back either way. `Err` is a failed write. The inputs are read as they are
+/// classified (a [`crate::source::Source`] streams them a file at a time).
+pub(crate) fn render_to(
+    items: impl IntoIterator<Item = Input>,
     function_config: Option<Item>,
     opts: &Options,
     out: &mut emit::Emitter,
@@ -258,9 +262,10 @@ pub struct Prepared {
 }
 
 /// Classify, parse, choose the Environment and check: everything before planning. `None` when
-/// any diagnostic is an error (or no backend renders the target).
-pub fn prepare(
-    items: Vec<Item>,
+/// any diagnostic is an error (or no backend renders the target). The problems of the inputs
+/// come first in the diagnostics, as the source met them.
+pub(crate) fn prepare(
+    items: impl IntoIterator<Item = Input>,
     function_config: Option<Item>,
     opts: &Options,
 ) -> (Option<Prepared>, Vec<Diagnostic>) {
@@ -268,19 +273,27 @@ pub fn prepare(
     let mut chosen_env = opts.environment.clone();
     let mut config_env: Option<String> = None;
     let mut extra: Option<Item> = None;
+    let mut items: Box<dyn Iterator<Item = Input>> = Box::new(items.into_iter());
     if let Some(fc) = function_config {
         if is_kbundle_kind(&fc.value) {
             let id = identity(&fc.value);
             if fc.value.get("kind").and_then(Value::as_str) == Some("Environment") {
                 config_env = Some(id.1.clone());
             }
-            if !items.iter().any(|i| identity(&i.value) == id) {
+            // Only a function's config needs every item seen first (KRM and legacy modes,
+            // whose input is one stream anyway).
+            let all: Vec<Input> = items.collect();
+            let is_item = |i: &Input| matches!(i, Input::Item(i) if identity(&i.value) == id);
+            if !all.iter().any(is_item) {
                 extra = Some(fc);
             }
+            items = Box::new(all.into_iter());
         } else {
             read_function_input(&fc, &mut chosen_env, &mut diags);
         }
     }
+    // A problem reading goes first, before any problem of the config or the objects.
+    let mut read_problems = Vec::new();
 
     let mut bundles: Vec<BundleInput> = Vec::new();
     let mut envs: Vec<(Environment, Origin)> = Vec::new();
@@ -290,9 +303,15 @@ pub fn prepare(
     // (it matters at tens of thousands of topics): a kbundle kind's origin moves into its parsed
     // form, and its value is kept only when the output keeps it. The rest passes through, in
     // order, flagged as kbundle kind or not. The functionConfig is classified, never output.
-    let mut passed: Vec<(bool, Value)> = Vec::with_capacity(items.len());
+    let mut passed: Vec<(bool, Value)> = Vec::with_capacity(items.size_hint().0);
     let inputs = items
-        .into_iter()
+        .filter_map(|i| match i {
+            Input::Item(i) => Some(i),
+            Input::Problem(d) => {
+                read_problems.push(d);
+                None
+            }
+        })
         .map(|i| (i, true))
         .chain(extra.map(|i| (i, false)));
     // Workloads passing through keep their origin for the image check (index into `passed`).
@@ -318,6 +337,8 @@ pub fn prepare(
             passed.push((kbundle, value));
         }
     }
+    read_problems.append(&mut diags);
+    let mut diags = read_problems;
 
     for b in &mut bundles {
         read_bundle_files(b);

@@ -3,12 +3,12 @@
 //! [`crate::diff::compare`] and one of the three reports. Exit 0, or 1 when a change is at the
 //! `--fail-on` level or the new side does not render, 2 on usage, I/O or Git failures.
 
-use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, kustomize, legacy, write_stdout};
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, write_stdout};
 use crate::diag::{self, Code, Diagnostic, Severity};
-use crate::diff::git::{self, Checkout};
 use crate::diff::report::{self, Failed};
 use crate::diff::snapshot::{self, Snapshot};
 use crate::render::{self, Consumed, Options};
+use crate::source::git::{self, Checkout};
 use clap::ValueEnum;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -107,48 +107,31 @@ fn one_side(arg: &str) -> Result<Side, String> {
     Err(format!("{arg:?} is neither a path nor a Git revision"))
 }
 
-/// Read a side's inputs as `render` does: a directory with a kustomization is built, the
-/// rest read as files.
-fn read(side: &Side) -> (Vec<crate::source::Item>, Vec<Diagnostic>, bool) {
-    let mut items = Vec::new();
-    let mut diags = Vec::new();
-    let mut built = false;
-    for p in &side.paths {
-        if p.is_dir() && kustomize::kustomization_in(p).is_some() {
-            let dir = std::path::absolute(p).unwrap_or_else(|_| p.clone());
-            let repo = side.repo.clone().unwrap_or_else(|| legacy::repo_root(&dir));
-            built = true;
-            match kustomize::build(&dir, &repo) {
-                Ok(mut b) => items.append(&mut b),
-                Err(mut d) => diags.append(&mut d),
-            }
-        } else {
-            let s = p.to_string_lossy().to_string();
-            let (mut r, mut d) =
-                crate::source::read_paths(std::slice::from_ref(&s), &mut std::io::empty());
-            items.append(&mut r);
-            diags.append(&mut d);
-        }
-    }
-    (items, diags, built)
-}
-
 /// Run one side through the pipeline: its snapshot, or the diagnostics that stopped it.
 fn snapshot_of(
     side: &Side,
     environment: &Option<String>,
 ) -> Result<(Snapshot, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let (items, mut diags, built) = read(side);
+    // A side's inputs are read as `render` reads them (src/cli/inputs.rs): a directory with a
+    // kustomization is built, the rest read a file at a time.
+    let paths: Vec<String> = side
+        .paths
+        .iter()
+        .map(|p| p.to_string_lossy().to_string())
+        .collect();
+    let built = super::inputs::builds(&paths);
+    let seen = super::inputs::Seen::default();
+    let mut stdin = std::io::empty();
+    let inputs = super::inputs::stream(&paths, &mut stdin, &seen, side.repo.as_deref());
     let opts = Options {
         environment: environment.clone(),
         consumed: Consumed::Remove,
         annotate_paths: false,
     };
-    let (prepared, mut d) = render::prepare(items, None, &opts);
+    let (prepared, mut diags) = render::prepare(inputs, None, &opts);
     if built {
-        d.retain(|d| d.code != Code::NoBundle);
+        diags.retain(|d| d.code != Code::NoBundle);
     }
-    diags.append(&mut d);
     diag::sort(&mut diags);
     match prepared {
         Some(p) if !diag::has_errors(&diags) => Ok((snapshot::of(&p), diags)),

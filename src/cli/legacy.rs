@@ -52,11 +52,7 @@ pub fn repo_root(kustomization_dir: &Path) -> PathBuf {
     {
         return root;
     }
-    kustomization_dir
-        .ancestors()
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(kustomization_dir)
-        .to_path_buf()
+    crate::source::repo_root(kustomization_dir)
 }
 
 /// Where files a bundle names are looked up under kustomize. kustomize does not say which file
@@ -150,8 +146,9 @@ pub fn process(config_text: &str, stdin: &str, config_root: Option<&Path>) -> (u
         }
         return match crate::yaml::to_stream(&values) {
             Ok(text) => (EXIT_OK, text, String::new()),
+            // An output failure exits 2, as in every mode (render, fn, argocd generate).
             Err(e) => (
-                EXIT_ERRORS,
+                EXIT_USAGE,
                 String::new(),
                 format!("error: cannot write YAML: {e}\n"),
             ),
@@ -184,8 +181,9 @@ pub fn process(config_text: &str, stdin: &str, config_root: Option<&Path>) -> (u
     }
     match crate::yaml::to_stream(&rendered.items) {
         Ok(text) => (EXIT_OK, text, report),
+        // An output failure exits 2, as in every mode (render, fn, argocd generate).
         Err(e) => (
-            EXIT_ERRORS,
+            EXIT_USAGE,
             String::new(),
             format!("error: cannot write YAML: {e}\n"),
         ),

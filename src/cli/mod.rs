@@ -5,6 +5,7 @@ mod argocd;
 mod diff;
 mod flux;
 mod import;
+mod inputs;
 mod install;
 mod krm;
 mod kustomize;
@@ -169,45 +170,23 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
         return EXIT_USAGE;
     }
     let mut stdin = std::io::stdin().lock();
-    let mut items = Vec::new();
     let mut diags = Vec::new();
-    let mut built = false;
-    // A directory holding a kustomization is built first (an overlay is what its kustomization
-    // makes of it); everything else is read as files.
-    for p in &a.paths {
-        let dir = std::path::Path::new(p);
-        if p != "-" && dir.is_dir() && kustomize::kustomization_in(dir).is_some() {
-            let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-            // The tree a bundle's files must stay inside: the repository (nearest `.git`),
-            // else the working directory when it holds the kustomization, else the latter.
-            let repo = match std::env::current_dir() {
-                Ok(cwd)
-                    if std::env::var_os("KBUNDLE_REPO_ROOT").is_none()
-                        && dir.starts_with(&cwd)
-                        && !dir.ancestors().any(|d| d.join(".git").exists()) =>
-                {
-                    cwd
-                }
-                _ => legacy::repo_root(&dir),
-            };
-            built = true;
-            match kustomize::build(&dir, &repo) {
-                Ok(mut built) => items.append(&mut built),
-                Err(mut d) => diags.append(&mut d),
-            }
-        } else {
-            let (mut read, mut d) = crate::source::read_paths(std::slice::from_ref(p), &mut stdin);
-            items.append(&mut read);
-            diags.append(&mut d);
-        }
-    }
-    let io_failed = diags.iter().any(|d| d.code == Code::InputUnreadable);
-    // Any error while reading (a YAML syntax error, a failed kustomize build, besides an
-    // unreadable file) means the output would be partial: render for the diagnostics only.
-    // Regression: a broken file beside valid bundles printed their manifests, then exit 1.
-    let read_failed = diag::has_errors(&diags);
-    // Flux output: the objects are collected, then laid out as stages (see emit::flux).
+    let built = inputs::builds(&a.paths);
+    let seen = inputs::Seen::default();
+    let mut stream: Box<dyn Iterator<Item = crate::source::Input>> =
+        Box::new(inputs::stream(&a.paths, &mut stdin, &seen, None));
+    // Flux output: the objects are collected, then laid out as stages (see emit::flux); the
+    // stages need the Environment first, so the inputs are read whole.
     let flux_target = if a.flux {
+        let all: Vec<crate::source::Input> = stream.collect();
+        let items: Vec<crate::source::Item> = all
+            .iter()
+            .filter_map(|i| match i {
+                crate::source::Input::Item(i) => Some(i.clone()),
+                crate::source::Input::Problem(_) => None,
+            })
+            .collect();
+        stream = Box::new(all.into_iter());
         match flux::environment(&items, a.environment.as_deref()) {
             Ok(t) => Some(t),
             Err(d) => {
@@ -225,13 +204,14 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
         annotate_paths: false,
     };
     // Manifests stream to stdout as they are made; validation has finished before the first
-    // one, so on error nothing is written. `check` renders into nothing.
+    // one, so on error nothing is written (a problem reading is an error of the run: the
+    // output would be partial). `check` renders into nothing.
     let stdout = std::io::stdout();
     let mut yaml = emit::YamlStream::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock()));
     let mut discard = emit::Discard;
-    let sink: &mut dyn emit::Sink = if flux_target.is_some() && !read_failed {
+    let sink: &mut dyn emit::Sink = if flux_target.is_some() {
         &mut collect
-    } else if emit && !read_failed && !a.flux {
+    } else if emit && !a.flux {
         &mut yaml
     } else {
         &mut discard
@@ -243,7 +223,8 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
         },
         sink,
     );
-    let result = render::render_to(items, None, &opts, &mut out);
+    let result = render::render_to(stream, None, &opts, &mut out);
+    let (io_failed, read_failed) = (seen.io_failed.get(), seen.read_failed.get());
     let written = match result {
         Ok(mut d) => {
             // An overlay whose Environment transformer rendered the bundles leaves none to

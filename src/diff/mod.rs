@@ -4,7 +4,6 @@
 //! or key order, and a changed Environment default shows on every topic it reaches.
 
 mod access;
-pub mod git;
 pub mod report;
 pub mod snapshot;
 mod topics;

@@ -22,39 +22,69 @@ fn is_tool_config(value: &Value) -> bool {
 pub fn read_paths(paths: &[String], stdin: &mut dyn Read) -> (Vec<Item>, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diags = Vec::new();
-    for p in paths {
+    let mut disk = Disk::new(paths, stdin);
+    while let Some((mut i, mut d)) = disk.next_file() {
+        items.append(&mut i);
+        diags.append(&mut d);
+    }
+    (items, diags)
+}
+
+/// What is left to read: a path as the user named it, or a file found in a directory.
+enum Pending {
+    Arg(String),
+    DirFile { file: PathBuf, root: PathBuf },
+}
+
+/// The paths the user names, read one file at a time (see [`Source`]): the objects of a
+/// directory of thousands of files are never all parsed at once unless the caller keeps them.
+pub struct Disk<R> {
+    pending: std::collections::VecDeque<Pending>,
+    /// What `-` reads.
+    stdin: R,
+}
+
+impl<R: Read> Disk<R> {
+    pub fn new(paths: &[String], stdin: R) -> Disk<R> {
+        Disk {
+            pending: paths.iter().cloned().map(Pending::Arg).collect(),
+            stdin,
+        }
+    }
+
+    fn arg(&mut self, p: &str, items: &mut Vec<Item>, diags: &mut Vec<Diagnostic>) {
         if p == "-" {
             let mut buf = Vec::new();
-            match stdin.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf) {
+            match (&mut self.stdin)
+                .take(MAX_INPUT_BYTES + 1)
+                .read_to_end(&mut buf)
+            {
                 Ok(n) if n as u64 > MAX_INPUT_BYTES => diags.push(too_large("<stdin>")),
                 Ok(_) => {
-                    let first = items.len();
-                    parse_file_bytes("<stdin>", buf, false, &mut items, &mut diags);
+                    parse_file_bytes("<stdin>", buf, false, items, diags);
                     // Files named from stdin resolve against the working directory.
                     let cwd = std::env::current_dir().ok();
-                    set_places(&mut items[first..], cwd.clone(), cwd);
+                    set_places(items, cwd.clone(), cwd);
                 }
                 Err(e) => diags.push(io_error("<stdin>", &e)),
             }
-            continue;
+            return;
         }
         let path = Path::new(p);
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => {
+                // The walk's own problems come first, then its files, in sorted order.
                 let mut files = Vec::new();
-                walk(path, path, &mut files, &mut diags);
+                walk(path, path, &mut files, diags);
                 files.sort();
                 let root = absolute(path);
-                for f in files {
-                    let first = items.len();
-                    read_file(&f, true, &mut items, &mut diags);
-                    let base = f.parent().map(absolute);
-                    set_places(&mut items[first..], base, Some(root.clone()));
+                for file in files.into_iter().rev() {
+                    let root = root.clone();
+                    self.pending.push_front(Pending::DirFile { file, root });
                 }
             }
             Ok(_) => {
-                let first = items.len();
-                read_file(path, false, &mut items, &mut diags);
+                read_file(path, false, items, diags);
                 // A single file: its own directory is the tree it may reach into.
                 let dir = path.parent().map(|d| {
                     if d.as_os_str().is_empty() {
@@ -64,12 +94,28 @@ pub fn read_paths(paths: &[String], stdin: &mut dyn Read) -> (Vec<Item>, Vec<Dia
                     }
                 });
                 let dir = dir.map(absolute);
-                set_places(&mut items[first..], dir.clone(), dir);
+                set_places(items, dir.clone(), dir);
             }
             Err(e) => diags.push(io_error(p, &e)),
         }
     }
-    (items, diags)
+}
+
+impl<R: Read> Source for Disk<R> {
+    fn next_file(&mut self) -> Option<(Vec<Item>, Vec<Diagnostic>)> {
+        let next = self.pending.pop_front()?;
+        let mut items = Vec::new();
+        let mut diags = Vec::new();
+        match next {
+            Pending::Arg(p) => self.arg(&p, &mut items, &mut diags),
+            Pending::DirFile { file, root } => {
+                read_file(&file, true, &mut items, &mut diags);
+                let base = file.parent().map(absolute);
+                set_places(&mut items, base, Some(root));
+            }
+        }
+        Some((items, diags))
+    }
 }
 
 fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {

@@ -4,18 +4,24 @@
 //!
 //! - [`disk`]: paths and directories the user names, and the Argo CD discover scan;
 //! - [`krm`]: ResourceLists from a KRM function's stdin;
-//! - [`files`]: files and folders a bundle names (schemas, migrations), confined.
+//! - [`files`]: files and folders a bundle names (schemas, migrations), confined;
+//! - [`git`]: a Git revision written out into a temporary directory, read like the disk;
+//! - [`stream`]: the [`Source`] interface the pipeline reads (a file at a time), and the
+//!   in-memory source.
 
 mod disk;
 mod files;
+pub mod git;
 mod krm;
+mod stream;
 
-pub use disk::{find_kbundle_objects, read_paths};
+pub use disk::{Disk, find_kbundle_objects, read_paths};
 pub use files::{
     FileProblem, LoadedFile, MAX_DIR_ENTRIES, MAX_REFERENCED_BYTES, join_lexically, read_relative,
     read_relative_dir,
 };
 pub use krm::{ResourceList, read_resource_list};
+pub use stream::{Input, Inputs, Memory, Source, inputs};
 
 use crate::diag::{Code, Diagnostic};
 use crate::yaml::{self, Children, Span};
@@ -130,3 +136,18 @@ fn absolute(p: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests;
+
+/// The repository holding `dir`: the nearest directory with `.git`, else `dir` itself. Files a
+/// bundle names must stay inside it. The one place the repository root is looked for.
+pub fn repo_root(dir: &Path) -> PathBuf {
+    repository_of(dir).unwrap_or(dir).to_path_buf()
+}
+
+/// Whether `dir` is inside a Git repository (a `.git` in it or above it).
+pub fn in_repository(dir: &Path) -> bool {
+    repository_of(dir).is_some()
+}
+
+fn repository_of(dir: &Path) -> Option<&Path> {
+    dir.ancestors().find(|d| d.join(".git").exists())
+}

@@ -8,9 +8,10 @@
 //! their own codes (KB054 escape, KB055 location unknown, KB056 missing, KB050 unreadable).
 
 use super::{BundleInput, EnvInput};
-use crate::avro::{self, Direction};
+use crate::avro::{self, Direction, Incompatibility};
 use crate::diag::Code;
 use crate::diag::Diagnostic;
+use crate::model::bundle::{Compatibility, Schema};
 use crate::path::FieldPath;
 use crate::plan::schemas::{compatibility_name, subjects_of};
 use crate::source::LoadedFile;
@@ -92,10 +93,43 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
     {
         return;
     }
-    let env_spec = &env.env.spec;
-    let names: Vec<&str> = spec.schemas.iter().map(|s| s.name.as_str()).collect();
+    check_topic_references(b, out);
+    check_registry_configured(b, env, out);
+    let subjects = subjects_of(&b.bundle);
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, s) in spec.schemas.iter().enumerate() {
+        let at = FieldPath::of("spec.schemas").index(i);
+        if let Some(first) = seen.insert(&s.name, i) {
+            out.push(b.at(
+                Diagnostic::error(
+                    Code::SchemaClaimedTwice,
+                    format!(
+                        "schema name {:?} is declared twice (also spec.schemas[{first}])",
+                        s.name
+                    ),
+                ),
+                &at.child_key("name"),
+            ));
+        }
+        check_subject(b, s, &at, out);
+        if !subjects.iter().any(|(si, _)| *si == i) {
+            out.push(b.at(
+                Diagnostic::warning(
+                    Code::SchemaUnused,
+                    format!("schema {:?} is used by no topic and has no subject, so it is not registered", s.name),
+                )
+                .with_hint("set valueSchema/keySchema on a topic, or give the schema a subject"),
+                &at,
+            ));
+        }
+        check_compatibility(b, env, i, s, &subjects, &at, out);
+    }
+}
 
-    // Topics must name schemas that exist.
+/// KB063: topics name schemas that exist.
+fn check_topic_references(b: &BundleInput, out: &mut Vec<Diagnostic>) {
+    let spec = &b.bundle.spec;
+    let names: Vec<&str> = spec.schemas.iter().map(|s| s.name.as_str()).collect();
     for (i, t) in spec.topics.iter().enumerate() {
         for (field, name) in [
             ("valueSchema", &t.value_schema),
@@ -118,151 +152,160 @@ pub fn check(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
 
-    // CFK registers schemas itself (Schema objects); only Strimzi needs the PreSync Job's registry
-    // URL and image.
-    if !spec.schemas.is_empty() && env_spec.target != crate::model::environment::Target::Confluent {
-        let missing: Vec<&str> = [
-            (
-                env_spec.schema_registry.is_none(),
-                "spec.schemaRegistry.url",
+/// KB066: CFK registers schemas itself (Schema objects); only Strimzi needs the PreSync Job's
+/// registry URL and image.
+fn check_registry_configured(b: &BundleInput, env: &EnvInput, out: &mut Vec<Diagnostic>) {
+    let env_spec = &env.env.spec;
+    if b.bundle.spec.schemas.is_empty()
+        || env_spec.target == crate::model::environment::Target::Confluent
+    {
+        return;
+    }
+    let missing: Vec<&str> = [
+        (
+            env_spec.schema_registry.is_none(),
+            "spec.schemaRegistry.url",
+        ),
+        (env_spec.hooks.is_none(), "spec.hooks.image"),
+    ]
+    .into_iter()
+    .filter_map(|(m, f)| m.then_some(f))
+    .collect();
+    if !missing.is_empty() {
+        out.push(
+            b.at(
+                Diagnostic::error(
+                    Code::RegistryMissing,
+                    format!(
+                        "schemas are registered by a PreSync Job, but {} does not set {}",
+                        env.label(),
+                        missing.join(" and ")
+                    ),
+                )
+                .with_hint(
+                    "the platform's Environment names the Schema Registry and the hook image",
+                ),
+                &FieldPath::of("spec.schemas"),
             ),
-            (env_spec.hooks.is_none(), "spec.hooks.image"),
-        ]
-        .into_iter()
-        .filter_map(|(m, f)| m.then_some(f))
-        .collect();
-        if !missing.is_empty() {
-            out.push(
-                b.at(
-                    Diagnostic::error(
-                        Code::RegistryMissing,
-                        format!(
-                            "schemas are registered by a PreSync Job, but {} does not set {}",
-                            env.label(),
-                            missing.join(" and ")
-                        ),
+        );
+    }
+}
+
+/// KB067: an explicit subject the registry URL can carry.
+fn check_subject(b: &BundleInput, s: &Schema, at: &FieldPath, out: &mut Vec<Diagnostic>) {
+    if let Some(subject) = &s.subject
+        && let Some(p) = subject_problem(subject)
+    {
+        out.push(b.at(
+            Diagnostic::error(Code::SubjectInvalid, format!("subject {subject:?} {p}")),
+            &at.child_key("subject"),
+        ));
+    }
+}
+
+/// The schema file and its history read and parsed (file codes, KB061), then the new version
+/// checked against the previous ones at the subject's level (KB062, data-meaning warnings).
+fn check_compatibility(
+    b: &BundleInput,
+    env: &EnvInput,
+    i: usize,
+    s: &Schema,
+    subjects: &[(usize, String)],
+    at: &FieldPath,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(current) = file(b, &s.file, &at.child_key("file"), out) else {
+        return;
+    };
+    let Some(new_schema) = parse(b, &s.file, current, &at.child_key("file"), out) else {
+        return;
+    };
+    let mut previous = Vec::with_capacity(s.previous.len());
+    let mut previous_files = Vec::with_capacity(s.previous.len());
+    for (j, p) in s.previous.iter().enumerate() {
+        let pat = at.child_key("previous").index(j);
+        if let Some(f) = file(b, p, &pat, out)
+            && let Some(schema) = parse(b, p, f, &pat, out)
+        {
+            previous.push(schema);
+            previous_files.push(f.display.clone());
+        }
+    }
+    if previous.len() != s.previous.len() {
+        return; // already reported; a partial history would give a wrong verdict
+    }
+    let level = s
+        .compatibility
+        .unwrap_or(env.env.spec.defaults.compatibility);
+    match avro::compatibility(&new_schema, &previous, level) {
+        Ok(hazards) => {
+            for hazard in hazards {
+                out.push(b.at(
+                    Diagnostic::warning(
+                        Code::DataMeaningChanged,
+                        format!("schema {:?}: {hazard}", s.name),
                     )
-                    .with_hint(
-                        "the platform's Environment names the Schema Registry and the hook image",
-                    ),
-                    &FieldPath::of("spec.schemas"),
-                ),
-            );
-        }
-    }
-
-    let subjects = subjects_of(&b.bundle);
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, s) in spec.schemas.iter().enumerate() {
-        let at = FieldPath::of("spec.schemas").index(i);
-        if let Some(first) = seen.insert(&s.name, i) {
-            out.push(b.at(
-                Diagnostic::error(
-                    Code::SchemaClaimedTwice,
-                    format!(
-                        "schema name {:?} is declared twice (also spec.schemas[{first}])",
-                        s.name
-                    ),
-                ),
-                &at.child_key("name"),
-            ));
-        }
-        if let Some(subject) = &s.subject
-            && let Some(p) = subject_problem(subject)
-        {
-            out.push(b.at(
-                Diagnostic::error(Code::SubjectInvalid, format!("subject {subject:?} {p}")),
-                &at.child_key("subject"),
-            ));
-        }
-        if !subjects.iter().any(|(si, _)| *si == i) {
-            out.push(b.at(
-                Diagnostic::warning(
-                    Code::SchemaUnused,
-                    format!("schema {:?} is used by no topic and has no subject, so it is not registered", s.name),
-                )
-                .with_hint("set valueSchema/keySchema on a topic, or give the schema a subject"),
-                &at,
-            ));
-        }
-
-        let Some(current) = file(b, &s.file, &at.child_key("file"), out) else {
-            continue;
-        };
-        let Some(new_schema) = parse(b, &s.file, current, &at.child_key("file"), out) else {
-            continue;
-        };
-        let mut previous = Vec::with_capacity(s.previous.len());
-        let mut previous_files = Vec::with_capacity(s.previous.len());
-        for (j, p) in s.previous.iter().enumerate() {
-            let pat = at.child_key("previous").index(j);
-            if let Some(f) = file(b, p, &pat, out)
-                && let Some(schema) = parse(b, p, f, &pat, out)
-            {
-                previous.push(schema);
-                previous_files.push(f.display.clone());
+                    .with_hint("the registry accepts this change; make sure every producer and consumer moves to the new scale together"),
+                    &at.child_key("file"),
+                ));
             }
         }
-        if previous.len() != s.previous.len() {
-            continue; // already reported; a partial history would give a wrong verdict
-        }
-        let level = s.compatibility.unwrap_or(env_spec.defaults.compatibility);
-        let e = match avro::compatibility(&new_schema, &previous, level) {
-            Ok(hazards) => {
-                for hazard in hazards {
-                    out.push(b.at(
-                        Diagnostic::warning(
-                            Code::DataMeaningChanged,
-                            format!("schema {:?}: {hazard}", s.name),
-                        )
-                        .with_hint("the registry accepts this change; make sure every producer and consumer moves to the new scale together"),
-                        &at.child_key("file"),
-                    ));
-                }
-                continue;
-            }
-            Err(e) => e,
-        };
-        {
+        Err(e) => {
             let against = previous_files.get(e.against).cloned().unwrap_or_default();
-            let side = match e.direction {
-                Direction::NewReadsOld => {
-                    "consumers using the new schema cannot read data written with"
-                }
-                Direction::OldReadsNew => "consumers still using",
-            };
-            let what = match e.direction {
-                Direction::NewReadsOld => format!("{side} version {} ({against})", e.against + 1),
-                Direction::OldReadsNew => format!(
-                    "{side} version {} ({against}) cannot read data written with the new schema",
-                    e.against + 1
-                ),
-            };
-            let subject_list: Vec<&str> = subjects
-                .iter()
-                .filter(|(si, _)| *si == i)
-                .map(|(_, s)| s.as_str())
-                .collect();
-            let named = if subject_list.is_empty() {
-                format!("schema {:?}", s.name)
-            } else {
-                format!("subject {}", subject_list.join(", "))
-            };
-            out.push(b.at(
-                Diagnostic::error(
-                    Code::SchemaIncompatible,
-                    format!(
-                        "{named} breaks {} compatibility: {what}: {}",
-                        compatibility_name(level),
-                        e.reason
-                    ),
-                )
-                .with_hint("make the change compatible (e.g. give new fields a default), or register it under a new subject"),
-                &at.child_key("file"),
-            ));
+            let named = registered_as(i, s, subjects);
+            out.push(incompatible(b, &named, level, &e, &against, at));
         }
     }
+}
+
+/// How KB062 names a schema: by the subjects it is registered under, else by its name.
+fn registered_as(i: usize, s: &Schema, subjects: &[(usize, String)]) -> String {
+    let subject_list: Vec<&str> = subjects
+        .iter()
+        .filter(|(si, _)| *si == i)
+        .map(|(_, s)| s.as_str())
+        .collect();
+    if subject_list.is_empty() {
+        format!("schema {:?}", s.name)
+    } else {
+        format!("subject {}", subject_list.join(", "))
+    }
+}
+
+/// KB062, naming the schema and the version it breaks.
+fn incompatible(
+    b: &BundleInput,
+    named: &str,
+    level: Compatibility,
+    e: &Incompatibility,
+    against: &str,
+    at: &FieldPath,
+) -> Diagnostic {
+    let side = match e.direction {
+        Direction::NewReadsOld => "consumers using the new schema cannot read data written with",
+        Direction::OldReadsNew => "consumers still using",
+    };
+    let what = match e.direction {
+        Direction::NewReadsOld => format!("{side} version {} ({against})", e.against + 1),
+        Direction::OldReadsNew => format!(
+            "{side} version {} ({against}) cannot read data written with the new schema",
+            e.against + 1
+        ),
+    };
+    b.at(
+        Diagnostic::error(
+            Code::SchemaIncompatible,
+            format!(
+                "{named} breaks {} compatibility: {what}: {}",
+                compatibility_name(level),
+                e.reason
+            ),
+        )
+        .with_hint("make the change compatible (e.g. give new fields a default), or register it under a new subject"),
+        &at.child_key("file"),
+    )
 }
 
 /// A subject has one owner across all bundles.

@@ -10,7 +10,7 @@ use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, term, write_stdout};
 use crate::diag::Code;
 use crate::diag::{self, Diagnostic};
 use crate::emit;
-use crate::render::{Consumed, Options, is_kbundle_kind, render_to};
+use crate::render::{self, is_kbundle_kind};
 use crate::source::Item;
 use crate::suggest::did_you_mean;
 use serde_json::{Value, json};
@@ -191,10 +191,7 @@ fn repo_root(app: &Path, source_path: Option<&str>) -> PathBuf {
             return root;
         }
     }
-    app.ancestors()
-        .find(|d| d.join(".git").exists())
-        .unwrap_or(app)
-        .to_path_buf()
+    crate::source::repo_root(app)
 }
 
 /// What the app holds: its kustomization's output when it has one, else its YAML files.
@@ -273,115 +270,30 @@ fn generate() -> u8 {
     };
     let root = repo_root(&app, env_var("ARGOCD_APP_SOURCE_PATH").as_deref());
     let loaded = load_app(&app, &root);
-    let mut diags = loaded.diagnostics;
     if term::terminated() {
         return EXIT_ERRORS;
     }
-    let input_bundles: BTreeSet<String> = loaded
-        .items
-        .iter()
-        .filter(|i| is_kbundle_kind(&i.value) && kind_of(&i.value) == "AppBundle")
-        .filter_map(|i| name_of(&i.value).map(str::to_string))
-        .collect();
-    // When the kustomization renders the bundles itself (an Environment transformer), the
-    // parameter can only confirm the Environment the overlay holds, not choose another.
-    if loaded.built
-        && input_bundles.is_empty()
-        && let Some(env) = &params.environment
-        && !diag::has_errors(&diags)
-        && !crate::source::find_kbundle_objects(&app)
-            .iter()
-            .any(|(_, what)| *what == format!("Environment/{env}"))
-    {
-        diags.push(
-            Diagnostic::error(
-                Code::ArgoEnvironmentIneffective,
-                format!(
-                    "the `environment` parameter ({env:?}) cannot apply: this app's kustomization \
-                     renders its bundles itself"
-                ),
-            )
-            .with_file(Some("kustomization.yaml".into()), None)
-            .with_hint(
-                "the Environment listed under the kustomization's `transformers:` is the one used; \
-                 remove the parameter, or list the Environments under `resources:` instead",
-            ),
-        );
-    }
-    // Objects of other bundles are left out; everything else (pass-through objects) stays, as
-    // it belongs to the app rather than to a bundle.
-    if let Some(wanted) = &params.bundles
-        && !diag::has_errors(&diags)
-    {
-        let known: BTreeSet<&str> = input_bundles
-            .iter()
-            .map(String::as_str)
-            .chain(
-                loaded
-                    .items
-                    .iter()
-                    .filter_map(|i| emit::bundle_of(&i.value)),
-            )
-            .collect();
-        diags.extend(unknown_bundles(wanted, &known));
-    }
+    // The decisions (which bundles, which Environment, what is refused) are the pipeline's:
+    // src/render/app.rs. This adapter only translates Argo CD's environment and output.
+    let request = render::app::App {
+        name: app_name,
+        dir: app,
+        items: loaded.items,
+        built: loaded.built,
+        diagnostics: loaded.diagnostics,
+        environment: params.environment,
+        bundles: params.bundles,
+        served_api_versions: env_var("KUBE_API_VERSIONS"),
+    };
     let mut stdout = ClaimedStdout(None);
     let mut yaml = emit::YamlStream::new(&mut stdout);
-    let mut out = emit::Emitter::new(
-        emit::Options {
-            strip_origin: true,
-            // Local-config objects (kpt setters, function configs) describe the package, not
-            // the cluster: kustomize and `kpt live apply` leave them out, and so does the plugin.
-            drop_local_config: true,
-            only_bundles: params.bundles.clone(),
-        },
-        &mut yaml,
-    );
-    if !diag::has_errors(&diags) {
-        // With no bundle left to expand, a (confirmed) Environment name has nothing to choose.
-        let environment = params
-            .environment
-            .clone()
-            .filter(|_| !(loaded.built && input_bundles.is_empty()));
-        let opts = Options {
-            environment,
-            consumed: Consumed::Remove,
-            annotate_paths: false,
-        };
-        match render_to(loaded.items, None, &opts, &mut out) {
-            // After a kustomization that renders its bundles itself, none are left to expand:
-            // "no AppBundle found" is expected then, and the output check below still applies.
-            Ok(d) => diags.extend(
-                d.into_iter()
-                    .filter(|d| !(loaded.built && d.code == Code::NoBundle)),
-            ),
-            Err(e) => return write_failed(&e),
-        }
-    }
-    let (count, api_versions) = (out.count, std::mem::take(&mut out.api_versions));
+    let diags = match render::app::render_app(request, &mut yaml) {
+        Ok(d) => d,
+        Err(e) => return write_failed(&e),
+    };
     if let Err(e) = yaml.finish() {
         return write_failed(&e);
     }
-    if !diag::has_errors(&diags)
-        && let Some(served) = env_var("KUBE_API_VERSIONS")
-    {
-        diags.extend(unserved_api_versions(&api_versions, &served));
-    }
-    if !diag::has_errors(&diags) && count == 0 {
-        diags.push(
-            Diagnostic::error(
-                Code::EmptyOutput,
-                format!("refusing to print an empty manifest set for app {app_name}"),
-            )
-            .with_file(Some(app.display().to_string()), None)
-            .with_hint(
-                "with auto-prune, Argo CD would delete every resource of the app: check the app's \
-                 path (ARGOCD_APP_SOURCE_PATH) and that it holds AppBundles, and the `bundles` \
-                 parameter",
-            ),
-        );
-    }
-    diag::sort(&mut diags);
     let report = diag::render_human(&diags);
     if !report.is_empty() {
         eprint!("{report}");
@@ -398,30 +310,6 @@ fn write_failed(e: &emit::EmitError) -> u8 {
     }
     eprintln!("error: {}", e.describe());
     EXIT_USAGE
-}
-
-/// KB122 for each name in the `bundles` parameter the app does not hold.
-fn unknown_bundles(wanted: &[String], known: &BTreeSet<&str>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (i, name) in wanted.iter().enumerate() {
-        if !known.contains(name.as_str()) {
-            let mut d = Diagnostic::error(
-                Code::ArgoBundleUnknown,
-                format!("parameter `bundles` names {name:?}, which this app does not hold"),
-            )
-            .with_file(Some("ARGOCD_APP_PARAMETERS".into()), None)
-            .with_field(format!("bundles[{i}]"));
-            d = match did_you_mean(name, known.iter().copied()) {
-                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                None => d.with_hint(format!(
-                    "bundles found: {}",
-                    known.iter().copied().collect::<Vec<_>>().join(", ")
-                )),
-            };
-            out.push(d);
-        }
-    }
-    out
 }
 
 /// stdout, claimed from the signal handler at the first write: once output has begun, a
@@ -452,62 +340,6 @@ impl std::io::Write for ClaimedStdout {
             None => Ok(()),
         }
     }
-}
-
-/// Argo CD passes the destination cluster's API versions (`group/version`, and with some
-/// versions also `group/version/Kind`, comma-separated). An object whose apiVersion the cluster
-/// does not serve cannot sync: say so at generate time, where the fix (usually
-/// `spec.strimzi.apiVersion` in the Environment, or installing the operator) is clear. A warning,
-/// not an error: the CRDs may arrive in the same sync.
-fn unserved_api_versions(
-    written: &std::collections::BTreeMap<String, BTreeSet<String>>,
-    served: &str,
-) -> Vec<Diagnostic> {
-    let served: BTreeSet<&str> = served.split(',').map(str::trim).collect();
-    let is_served = |api: &str| {
-        served.contains(api)
-            || served.iter().any(|s| {
-                s.strip_prefix(api)
-                    .is_some_and(|rest| rest.starts_with('/'))
-            })
-    };
-    written
-        .iter()
-        .filter(|(api, _)| !is_served(api))
-        .map(|(api, kinds)| {
-            let api = api.as_str();
-            let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
-            let hint = if api.starts_with("kafka.strimzi.io/") {
-                let other = if api.ends_with("/v1") {
-                    "kafka.strimzi.io/v1beta2"
-                } else {
-                    "kafka.strimzi.io/v1"
-                };
-                if is_served(other) {
-                    format!(
-                        "the cluster serves {other}: set spec.strimzi.apiVersion: {other} in the \
-                         Environment"
-                    )
-                } else {
-                    "install the Strimzi operator (its CRDs) on the destination cluster".into()
-                }
-            } else if api.starts_with("monitoring.coreos.com/") {
-                "install the prometheus-operator CRDs on the destination cluster, or remove the \
-                 bundle's alerts"
-                    .into()
-            } else {
-                "install the CRD that serves it on the destination cluster".into()
-            };
-            Diagnostic::warning(
-                Code::ApiVersionNotServed,
-                format!(
-                    "the destination cluster does not serve {api} ({}), per KUBE_API_VERSIONS",
-                    kinds.join(", ")
-                ),
-            )
-            .with_hint(hint)
-        })
-        .collect()
 }
 
 /// Dynamic parameter announcements: what the app holds, for the Argo CD UI. Problems go to

@@ -1,6 +1,7 @@
 //! Unit tests of `argocd`.
 
 use super::*;
+use crate::render::app::unserved_api_versions;
 
 #[test]
 fn params_default_and_fallback() {

@@ -2,6 +2,14 @@
 //! temporary directory with the `git` CLI (`git archive | tar -x`), so the old side goes through
 //! the same source stage as the working tree. The index, the work tree and the refs of the
 //! repository are never touched. The directory is removed when the [`Checkout`] is dropped.
+//!
+//! Why a written-out tree rather than a source reading blobs through `git cat-file --batch`:
+//! a revision's side needs more than its YAML documents. Files its bundles name (schemas,
+//! migrations) are read and confined by src/source/files.rs (symlinks resolved, the tree's
+//! root enforced), and an overlay at the revision is built by kustomize, which reads files
+//! itself. A blob source would need a second implementation of confinement and could not
+//! serve kustomize; the written-out tree is read by the same [`super::Disk`] source as the
+//! working tree, so both sides go through identical code.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
