@@ -1,6 +1,7 @@
 //! Typed input kinds (`kbundle.dev/v1alpha1` AppBundle and Environment), their published JSON
 //! Schemas, and the strict parser that turns a YAML document into them.
 
+mod acl;
 pub mod bundle;
 pub mod confluent;
 pub mod conventions;
