@@ -22,35 +22,39 @@
 //!
 //! # Test access
 //!
-//! `backend`, `plan`, `validate`, `import` and `names` are public but hidden from the
-//! documentation: integration tests written before the facade (tests/modes/hooks.rs, the
-//! prometheus, crd and confluent contract tests, tests/import_*.rs) build plans and objects from
-//! them directly, against vendored CRDs that only `tests/support` reaches. They are not part of
-//! the facade: new tests drive the binary or the facade above, and these modules become
-//! crate-private once those tests have moved (CONTRIBUTING.md, "The library facade").
+//! `backend`, `plan`, `validate`, `import` and `names` are crate-private. The crate's own
+//! integration tests (tests/modes/hooks.rs, the prometheus, crd and confluent contract tests,
+//! tests/import_*.rs) build plans and objects from them directly, against vendored CRDs that
+//! only `tests/support` reaches: the `internals` feature, which only the crate's dev-dependency
+//! on itself turns on, makes them public (and hidden from the docs) for those tests. New tests
+//! drive the binary or the facade above (CONTRIBUTING.md, "The library facade").
 
+/// A module public to the crate's own tests (`internals` feature), crate-private otherwise.
+macro_rules! internal {
+    ($($m:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "internals")]
+            #[doc(hidden)]
+            pub mod $m;
+            #[cfg(not(feature = "internals"))]
+            pub(crate) mod $m;
+        )*
+    };
+}
+
+internal!(backend, import, names, plan, validate);
 pub mod avro;
-#[doc(hidden)]
-pub mod backend;
 pub(crate) mod cli;
 pub(crate) mod credentials;
 pub mod diag;
 pub(crate) mod diff;
 pub(crate) mod emit;
-#[doc(hidden)]
-pub mod import;
 pub mod model;
-#[doc(hidden)]
-pub mod names;
 pub mod path;
-#[doc(hidden)]
-pub mod plan;
 pub mod render;
 pub mod source;
 pub(crate) mod suggest;
 pub mod template;
-#[doc(hidden)]
-pub mod validate;
 pub mod yaml;
 
 /// The `kbundle` command line: parses `args` (the program name first), runs the command and

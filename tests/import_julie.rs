@@ -4,7 +4,16 @@
 
 mod support;
 
-use kbundle::import::julie::{Descriptor, import};
+use kbundle::import::julie::{Descriptor, Options, import_with};
+
+/// JulieOps' default settings.
+fn import(
+    descriptors: &[Descriptor],
+    plans: Option<&Descriptor>,
+    report: &mut kbundle::import::report::Report,
+) -> (kbundle::import::Imported, kbundle::import::julie::Expected) {
+    import_with(descriptors, plans, &Options::default(), report)
+}
 use kbundle::import::report::Report;
 use kbundle::import::roles::effective;
 use kbundle::model::bundle::AclRule;

@@ -17,8 +17,6 @@ use crate::plan::alerts::AlertCondition;
 use crate::validate::EnvInput;
 use serde_json::Value;
 
-pub use crate::model::labels::{MANAGED_BY, MANAGER, OWNER, PART_OF, labels};
-pub use shared::object_meta;
 
 /// One Kafka operator.
 pub trait Backend: Sync {

@@ -189,16 +189,6 @@ pub struct Options {
     pub given: crate::import::environment::Given,
 }
 
-/// Import descriptors (each one JulieOps topology) with an optional plans document, with
-/// JulieOps' default settings.
-pub fn import(
-    descriptors: &[Descriptor],
-    plans: Option<&Descriptor>,
-    report: &mut Report,
-) -> (Imported, Expected) {
-    import_with(descriptors, plans, &Options::default(), report)
-}
-
 /// Import descriptors with the given settings.
 pub fn import_with(
     descriptors: &[Descriptor],
