@@ -82,7 +82,7 @@ impl EnvArgs {
 /// The first document of a YAML file, or a message naming the file.
 fn read_yaml(path: &std::path::Path) -> Result<import::julie::Descriptor, String> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let text = crate::source::read_text(path).map_err(|e| format!("cannot read {file}: {e}"))?;
     let docs = crate::yaml::parse_stream(&text)
         .map_err(|e| format!("{file}:{}: {}", e.line, e.message))?;
     let value = docs
@@ -180,7 +180,7 @@ pub fn run(source: Source) -> u8 {
                 ..Default::default()
             };
             if let Some(p) = &properties {
-                match std::fs::read_to_string(p) {
+                match crate::source::read_text(p) {
                     Ok(text) => {
                         // Flags win over the properties file.
                         let flags = opts.given.clone();

@@ -135,7 +135,7 @@ impl Drop for PluginHome {
 /// in the list, or in a base, would have later steps applied to its objects.
 fn deferrable_environment(dir: &Path) -> Option<String> {
     let file = kustomization_in(dir)?;
-    let text = std::fs::read_to_string(file).ok()?;
+    let text = crate::source::read_text(&file).ok()?;
     let doc = crate::yaml::parse_stream(&text).ok()?.into_iter().next()?;
     let last = doc
         .value
@@ -147,7 +147,7 @@ fn deferrable_environment(dir: &Path) -> Option<String> {
     if last.contains('\n') || Path::new(last).is_absolute() {
         return None;
     }
-    let config = std::fs::read_to_string(dir.join(last)).ok()?;
+    let config = crate::source::read_text(&dir.join(last)).ok()?;
     let docs = crate::yaml::parse_stream(&config).ok()?;
     let [only] = docs.as_slice() else {
         return None;

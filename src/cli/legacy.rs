@@ -14,7 +14,7 @@ pub fn run(config: Option<PathBuf>) -> u8 {
         eprintln!("error: the kustomize plugin needs its config file as the first argument");
         return EXIT_USAGE;
     };
-    let config_text = match std::fs::read_to_string(&config) {
+    let config_text = match crate::source::read_text(&config) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: cannot read plugin config {}: {e}", config.display());

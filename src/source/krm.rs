@@ -103,7 +103,7 @@ fn holds_same_object(path: &Path, v: &Value) -> bool {
                 .map(str::to_string),
         )
     };
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Ok(text) = super::read_text(path) else {
         return false;
     };
     yaml::parse_stream(&text)

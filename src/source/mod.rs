@@ -81,6 +81,24 @@ pub fn read_stream(text: &str, display: &str) -> (Vec<Item>, Vec<Diagnostic>) {
     (items, diags)
 }
 
+/// A whole text file the commands read besides their inputs (a plugin config, an import
+/// descriptor, a kustomization), bounded like every input: larger than [`MAX_INPUT_BYTES`] or
+/// not UTF-8 is an error, never a hang or an allocation the sidecar cannot hold.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut buf)?;
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_INPUT_BYTES / 1024 / 1024),
+        ));
+    }
+    String::from_utf8(buf).map_err(|_| Error::new(ErrorKind::InvalidData, "not valid UTF-8"))
+}
+
 fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(Code::InputUnreadable, format!("cannot read {path}: {e}"))
         .with_file(Some(path.to_string()), None)

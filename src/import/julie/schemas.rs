@@ -55,7 +55,7 @@ pub(super) fn copy_file(ctx: &mut Ctx, at: &Place, path: &str, rel: &str) -> Opt
         }
     };
     let full = ctx.dir.join(&out);
-    let text = match std::fs::read_to_string(&full) {
+    let text = match crate::source::read_text(&full) {
         Ok(t) => t,
         Err(e) => return fail(ctx, format!("cannot read {}: {e}", full.display())),
     };
