@@ -250,7 +250,7 @@ fn finish(mut imported: import::Imported, out: &OutArgs, mut report: Report) -> 
             return EXIT_USAGE;
         }
     };
-    match import::write(&out.out, out.force, &files) {
+    match crate::emit::tree::write_new(&out.out, out.force, &files) {
         Ok(written) => {
             eprintln!(
                 "wrote {} bundle(s) and {} other file(s) to {} ({} warning(s), {} note(s))",

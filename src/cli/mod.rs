@@ -247,11 +247,11 @@ fn render_cmd(a: RenderArgs, emit: bool) -> u8 {
     {
         match emit::flux::stage(env, settings, std::mem::take(&mut collect.0)) {
             Err(mut d) => diags.append(&mut d),
-            Ok(files) if a.check => match flux::check(out, env, &files) {
+            Ok(files) if a.check => match crate::emit::tree::check(out, env, &files) {
                 Ok(mut d) => diags.append(&mut d),
                 Err(e) => flux_failed = Some(e),
             },
-            Ok(files) => match flux::write(out, env, &files) {
+            Ok(files) => match crate::emit::tree::write(out, env, &files) {
                 Ok(s) => eprintln!(
                     "kbundle: {} files in {}: {} written, {} removed",
                     s.files,

@@ -5,6 +5,7 @@
 //! bundle's objects in memory.
 
 pub mod flux;
+pub mod tree;
 
 use crate::model::labels::{MANAGED_BY, MANAGER, PART_OF};
 use serde_json::{Map, Value};

@@ -21,7 +21,6 @@ use crate::model::{AppBundle, ConfigValue, Metadata};
 use report::{Place, Report, Severity};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use crate::diag::Code;
 
@@ -312,32 +311,3 @@ pub fn files(imported: &Imported) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// Write the files into `dir` (created if missing). Without `force`, any existing file
-/// stops the whole write before anything is written.
-pub fn write(dir: &Path, force: bool, files: &[(String, String)]) -> Result<Vec<PathBuf>, String> {
-    if !force {
-        let existing: Vec<String> = files
-            .iter()
-            .map(|(f, _)| dir.join(f))
-            .filter(|p| p.exists())
-            .map(|p| p.display().to_string())
-            .collect();
-        if !existing.is_empty() {
-            return Err(format!(
-                "{} exists already (pass --force to overwrite)",
-                existing.join(", ")
-            ));
-        }
-    }
-    let mut written = Vec::new();
-    for (f, text) in files {
-        let p = dir.join(f);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        }
-        std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
-        written.push(p);
-    }
-    Ok(written)
-}
