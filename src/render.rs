@@ -375,6 +375,9 @@ pub(crate) fn prepare(
     let backend = backend::for_target(env.env.spec.target);
     if let Some(b) = backend {
         b.check_environment(&env, &mut diags);
+        for bundle in &bundles {
+            b.check_bundle(bundle, &env, &mut diags);
+        }
     }
     let reference = backend.map(|b| b.config_reference());
     let (checked, diags) = validate::check(bundles, env, reference, diags);

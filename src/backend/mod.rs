@@ -24,6 +24,10 @@ pub trait Backend: Sync {
     /// cluster connectors run on, ...).
     fn check_environment(&self, env: &EnvInput, out: &mut Vec<Diagnostic>);
 
+    /// Checks of one bundle that only this operator needs (what it cannot express). Run on the
+    /// bundle as written, before the check stage.
+    fn check_bundle(&self, _bundle: &crate::validate::BundleInput, _env: &EnvInput, _out: &mut Vec<Diagnostic>) {}
+
     /// Every object for one bundle, in emission order.
     fn objects(&self, plan: &BundlePlan, env: &EnvironmentSpec) -> Vec<Value>;
 

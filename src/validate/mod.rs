@@ -266,7 +266,6 @@ fn validate(bundles: &[BundleInput], env: &EnvInput) -> Vec<Diagnostic> {
         naming::check(b, env, &mut out);
         acceptance::check(b, &mut out);
         images::check_bundle(b, env, &mut out);
-        crate::backend::confluent::check::check_bundle(b, env, &mut out);
     }
     connectors::check_across(bundles, &mut out);
     schemas::check_across(bundles, &mut out);

@@ -36,6 +36,15 @@ impl super::Backend for Confluent {
         check::check_environment(env, out);
     }
 
+    fn check_bundle(
+        &self,
+        bundle: &crate::validate::BundleInput,
+        env: &EnvInput,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        check::check_bundle(bundle, env, out);
+    }
+
     /// Topics, schemas, connectors, role bindings, then what every backend emits (without
     /// registration Jobs: the Schema objects register).
     fn objects(&self, plan: &BundlePlan, env: &EnvironmentSpec) -> Vec<Value> {
