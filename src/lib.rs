@@ -46,6 +46,7 @@ internal!(backend, import, names, plan, validate);
 pub mod avro;
 pub(crate) mod cli;
 pub(crate) mod credentials;
+pub(crate) mod derive;
 pub mod diag;
 pub(crate) mod diff;
 pub(crate) mod emit;
@@ -60,3 +61,6 @@ pub mod yaml;
 /// The `kbundle` command line: parses `args` (the program name first), runs the command and
 /// returns its exit code.
 pub use cli::run;
+
+#[cfg(test)]
+mod layers_test;

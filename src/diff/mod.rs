@@ -9,9 +9,9 @@ pub mod snapshot;
 mod topics;
 
 use crate::avro;
+use crate::derive::schemas::compatibility_name;
 use crate::diag::{Code, Severity};
 use crate::model::bundle::Compatibility;
-use crate::plan::schemas::compatibility_name;
 use access::*;
 use serde::Serialize;
 use snapshot::{BundleSnap, Perm, PrincipalSnap, Snapshot, TopicSnap, show};

@@ -76,7 +76,7 @@ pub fn plan_bundle(b: &CheckedBundle, env: &EnvInput) -> BundlePlan {
         masking::policy_document(&b.bundle.metadata.name, &spec.owner, &masked, &connectors)
     });
     let mut users: Vec<UserPlan> = spec.principals.iter().map(access::plan_user).collect();
-    let connector_principals = if connect_access::enabled(env) {
+    let connector_principals = if crate::derive::connect::enabled(env) {
         // CFK's connector principals have no `spec.connect` (and no exactly-once grants yet).
         let (connector_users, principals) =
             connect_access::plan(&spec.connectors, env.connect.as_ref());
@@ -118,7 +118,7 @@ pub fn plan_bundle(b: &CheckedBundle, env: &EnvInput) -> BundlePlan {
 
 fn subjects(b: &BundleInput, env: &EnvironmentSpec) -> Vec<schemas::SubjectPlan> {
     let spec = &b.bundle.spec;
-    schemas::subjects_of(&b.bundle)
+    crate::derive::schemas::subjects_of(&b.bundle)
         .into_iter()
         .filter_map(|(i, subject)| {
             let s = spec.schemas.get(i)?;

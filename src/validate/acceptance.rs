@@ -10,7 +10,7 @@ use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::names::dns_label_problem;
 use crate::path::FieldPath;
-use crate::plan::tests::{RESERVED_PREFIX, timeout_seconds};
+use crate::derive::tests::{RESERVED_PREFIX, timeout_seconds};
 use std::collections::BTreeMap;
 
 pub fn check(b: &BundleInput, out: &mut Vec<Diagnostic>) {

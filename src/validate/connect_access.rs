@@ -9,14 +9,14 @@ use crate::model::bundle::Connector;
 use crate::model::bundle::ConnectorType;
 use crate::model::environment::{ConnectPrincipals, ExactlyOnceSourceSupport, OverridePolicy};
 use crate::path::FieldPath;
-use crate::plan::connect_access::user_name;
+use crate::derive::connect::user_name;
 use std::collections::HashSet;
 
 /// Config keys that turn on exactly-once delivery for a source connector (KIP-618).
 const EXACTLY_ONCE_KEYS: [&str; 2] = ["exactly.once.support", "transaction.boundary"];
 
 pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagnostic>) {
-    if !crate::plan::connect_access::enabled(&env.env.spec) {
+    if !crate::derive::connect::enabled(&env.env.spec) {
         return;
     }
     // Strimzi's settings; CFK's (confluent.connectorPrincipals) are checked by its backend, and

@@ -17,7 +17,7 @@ use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::bundle::Ksql;
 use crate::path::FieldPath;
-use crate::plan::ksql::{MAX_MIGRATIONS_BYTES, applied_size, file_name, parse_migration_name};
+use crate::derive::ksql::{MAX_MIGRATIONS_BYTES, applied_size, file_name, parse_migration_name};
 use crate::source::{FileProblem, LoadedFile};
 use std::collections::BTreeMap;
 

@@ -19,7 +19,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::model::environment::Ksqldb;
 use crate::model::pattern::{Pattern, parse_pattern};
 use crate::path::FieldPath;
-use crate::plan::ksql::{file_name, parse_migration_name};
+use crate::derive::ksql::{file_name, parse_migration_name};
 use crate::source::LoadedFile;
 use std::collections::BTreeMap;
 

@@ -15,7 +15,7 @@ use crate::model::bundle::{ConnectorType, Principal, Topic};
 use crate::model::environment::AccessPolicy;
 use crate::model::pattern::{Pattern, parse_pattern};
 use crate::path::FieldPath;
-use crate::plan::connect_access::{DLQ_TOPIC, OFFSETS_TOPIC, exactly_once, user_name};
+use crate::derive::connect::{DLQ_TOPIC, OFFSETS_TOPIC, exactly_once, user_name};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub fn check_across(bundles: &[BundleInput], env: &EnvInput, out: &mut Vec<Diagnostic>) {

@@ -13,7 +13,7 @@ use crate::diag::Code;
 use crate::diag::Diagnostic;
 use crate::model::bundle::{Compatibility, Schema};
 use crate::path::FieldPath;
-use crate::plan::schemas::{compatibility_name, subjects_of};
+use crate::derive::schemas::{compatibility_name, subjects_of};
 use crate::source::LoadedFile;
 use crate::suggest::did_you_mean;
 use std::collections::BTreeMap;

@@ -20,7 +20,8 @@
 use crate::diag::{Code, Diagnostic};
 use crate::model::environment::{ConfluentSettings, ManagedElsewhere, OverridePolicy};
 use crate::path::FieldPath;
-use crate::plan::connect_access::{ConnectorPrincipal, user_name};
+use crate::plan::connect_access::ConnectorPrincipal;
+use crate::derive::connect::user_name;
 use crate::template::ReferenceKind;
 use crate::validate::{BundleInput, EnvInput};
 use serde_json::Value;

@@ -4,7 +4,8 @@
 
 use crate::model::environment::EnvironmentSpec;
 use crate::plan::hooks::{self, EnvValue, HookFiles, HookJob, Phase};
-use crate::plan::schemas::{SubjectPlan, compatibility_name};
+use crate::plan::schemas::SubjectPlan;
+use crate::derive::schemas::compatibility_name;
 use serde_json::json;
 use std::collections::BTreeMap;
 
