@@ -9,7 +9,9 @@ mod support;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use support::{assert_failed, assert_ok, docs, kbundle, kind, run, s, stderr, stdout, vendor};
+use support::{
+    assert_failed, assert_ok, docs, findings, kbundle, kind, run, s, stderr, stdout, vendor,
+};
 
 /// Import `args` into a fresh directory; the output directory and the report.
 fn import(args: &[&str], paths: &[PathBuf]) -> (tempfile::TempDir, PathBuf, Value) {
@@ -33,22 +35,6 @@ fn check(out: &Path) {
 fn environment(out: &Path) -> Option<Value> {
     let text = std::fs::read_to_string(out.join("environment.yaml")).ok()?;
     Some(docs(&text).remove(0))
-}
-
-fn messages(r: &Value, code: &str) -> Vec<String> {
-    r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
-        .map(|f| {
-            format!(
-                "{} {}",
-                f["path"].as_str().unwrap(),
-                f["message"].as_str().unwrap()
-            )
-        })
-        .collect()
 }
 
 #[test]
@@ -89,7 +75,7 @@ fn julie_platform_principals_become_the_environment_and_pass_check() {
         serde_json::json!(["foo", "zet"])
     );
     // What JulieOps grants each platform principal is stated, not dropped.
-    let diffs = messages(&r, "KB172");
+    let diffs = findings(&r, "KB172");
     for p in [
         "User:SchemaRegistry01",
         "User:SchemaRegistry02",
@@ -147,7 +133,7 @@ fn kafka_gitops_settings_and_admin_users_become_the_environment() {
         !out.join("users.yaml").exists(),
         "no bundle holds the admin user ({bundles} files)"
     );
-    let diffs = messages(&r, "KB172");
+    let diffs = findings(&r, "KB172");
     assert!(diffs.iter().any(|m| m.contains("cluster-level ACLs")));
     assert!(
         diffs
@@ -197,7 +183,7 @@ fn kafka_gitops_roles_follow_role_service() {
     assert_eq!(acls.len(), 1, "{acls:?}");
     assert_eq!(acls[0]["resource"]["type"], "cluster");
     assert_eq!(acls[0]["operations"], serde_json::json!(["Describe"]));
-    let diffs = messages(&r, "KB172");
+    let diffs = findings(&r, "KB172");
     for role in ["operator", "reader", "writer"] {
         assert!(
             diffs
@@ -241,7 +227,7 @@ fn strimzi_environment_passes_check_and_duplicates_are_refused() {
     let (_d, out, r) = import(&["strimzi"], &[f.clone(), f]);
     check(&out);
     assert!(
-        messages(&r, "KB172")
+        findings(&r, "KB172")
             .iter()
             .any(|m| m.contains("identical copy"))
     );

@@ -8,7 +8,9 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
-use support::{assert_failed, assert_ok, docs, kbundle, kind, run, s, stderr, stdout, vendor};
+use support::{
+    assert_failed, assert_ok, docs, findings, kbundle, kind, run, s, stderr, stdout, vendor,
+};
 
 fn import(args: &[&str], out: &Path) -> (Output, Value) {
     let report = out.with_extension("json");
@@ -31,22 +33,6 @@ fn render(out: &Path) -> Vec<Value> {
     let o = run(cmd);
     assert_ok(&o, "render");
     docs(&stdout(&o))
-}
-
-fn findings(r: &Value, code: &str) -> Vec<String> {
-    r["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["code"] == code)
-        .map(|f| {
-            format!(
-                "{} {}",
-                f["path"].as_str().unwrap(),
-                f["message"].as_str().unwrap()
-            )
-        })
-        .collect()
 }
 
 #[test]

@@ -382,3 +382,19 @@ pub(super) fn report_differences(
         }
     }
 }
+
+/// The `principal` of a JulieOps user entry, or an error finding at `path` (the entry is then
+/// left out).
+fn principal_of<'v>(
+    ctx: &mut Ctx,
+    at: &Place,
+    path: &str,
+    v: &'v Value,
+) -> Option<&'v str> {
+    let p = v.get("principal").and_then(Value::as_str);
+    if p.is_none() {
+        ctx.report
+            .push(at, path, Severity::Error, Code::ImportInvalid, "missing principal");
+    }
+    p
+}

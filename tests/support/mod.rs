@@ -239,3 +239,20 @@ spec:
     partitions: 1
     replicas: 1
 ";
+
+/// `<path> <message>` of every finding with `code` in an `import --report` JSON.
+pub fn findings(report: &Value, code: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == code)
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["path"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}

@@ -70,14 +70,7 @@ pub(super) fn platform_import(ctx: &mut Ctx, at: &Place, p: &Value) {
 /// One platform service instance: a platform principal, its topics reserved, and what JulieOps
 /// grants it stated (kbundle leaves granting it to the platform).
 fn instance(ctx: &mut Ctx, at: &Place, path: &str, kind: &str, v: &Value) {
-    let Some(principal) = v.get("principal").and_then(Value::as_str) else {
-        ctx.report.push(
-            at,
-            path,
-            Severity::Error,
-            Code::ImportInvalid,
-            "missing principal",
-        );
+    let Some(principal) = super::principal_of(ctx, at, path, v) else {
         return;
     };
     let s = |k: &str, d: &str| v.get(k).and_then(Value::as_str).unwrap_or(d).to_string();
@@ -182,14 +175,7 @@ fn quota(ctx: &mut Ctx, at: &Place, path: &str, q: &Value) {
             "request_percentage",
         ],
     );
-    let Some(principal) = q.get("principal").and_then(Value::as_str) else {
-        ctx.report.push(
-            at,
-            path,
-            Severity::Error,
-            Code::ImportInvalid,
-            "missing principal",
-        );
+    let Some(principal) = super::principal_of(ctx, at, path, q) else {
         return;
     };
     let mut quotas = Quotas {

@@ -150,14 +150,7 @@ pub(super) fn project_import(
 fn streams(ctx: &mut Ctx, at: &Place, bi: usize, spath: &str, s: &Value, prefix: &str) {
     use AclOperation::*;
     use AclResourceType::{Group, Topic as T};
-    let Some(principal) = s.get("principal").and_then(Value::as_str) else {
-        ctx.report.push(
-            at,
-            spath,
-            Severity::Error,
-            Code::ImportInvalid,
-            "missing principal",
-        );
+    let Some(principal) = super::principal_of(ctx, at, spath, s) else {
         return;
     };
     let app = s

@@ -26,14 +26,7 @@ pub(super) fn report_extra(ctx: &mut Ctx, at: &Place, path: &str, v: &Value, kno
 
 pub(super) fn consumer(ctx: &mut Ctx, at: &Place, bi: usize, path: &str, c: &Value, topic: &str) {
     use AclOperation::*;
-    let Some(principal) = c.get("principal").and_then(Value::as_str) else {
-        ctx.report.push(
-            at,
-            path,
-            Severity::Error,
-            Code::ImportInvalid,
-            "missing principal",
-        );
+    let Some(principal) = super::principal_of(ctx, at, path, c) else {
         return;
     };
     let (tp, tn) = julie_pattern(topic);
@@ -82,14 +75,7 @@ pub(super) fn consumer(ctx: &mut Ctx, at: &Place, bi: usize, path: &str, c: &Val
 
 pub(super) fn producer(ctx: &mut Ctx, at: &Place, bi: usize, path: &str, c: &Value, topic: &str) {
     use AclOperation::*;
-    let Some(principal) = c.get("principal").and_then(Value::as_str) else {
-        ctx.report.push(
-            at,
-            path,
-            Severity::Error,
-            Code::ImportInvalid,
-            "missing principal",
-        );
+    let Some(principal) = super::principal_of(ctx, at, path, c) else {
         return;
     };
     let (tp, tn) = julie_pattern(topic);
@@ -142,14 +128,7 @@ pub(super) fn producer(ctx: &mut Ctx, at: &Place, bi: usize, path: &str, c: &Val
 
 pub(super) fn connector(ctx: &mut Ctx, at: &Place, bi: usize, path: &str, c: &Value) {
     use AclOperation::*;
-    let Some(principal) = c.get("principal").and_then(Value::as_str) else {
-        ctx.report.push(
-            at,
-            path,
-            Severity::Error,
-            Code::ImportInvalid,
-            "missing principal",
-        );
+    let Some(principal) = super::principal_of(ctx, at, path, c) else {
         return;
     };
     let get = |k: &str, d: &str| c.get(k).and_then(Value::as_str).unwrap_or(d).to_string();
