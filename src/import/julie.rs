@@ -329,20 +329,7 @@ pub(super) fn report_differences(
     let mut rendered: BTreeMap<String, BTreeSet<Ace>> = BTreeMap::new();
     for b in bundles {
         for p in &b.spec.principals {
-            let rules: Vec<AclRule> =
-                crate::backend::strimzi::acl::acls(&crate::plan::access::plan_user(p))
-                    .into_iter()
-                    .map(|a| AclRule {
-                        resource: AclResource {
-                            resource_type: a.resource_type,
-                            name: a.name,
-                            pattern_type: Some(a.pattern_type),
-                        },
-                        operations: a.operations.into_iter().collect(),
-                        host: a.host,
-                        rule_type: a.rule_type,
-                    })
-                    .collect();
+            let rules = super::roles::rendered_rules(p);
             rendered.insert(p.name.clone(), effective(&rules));
         }
     }

@@ -172,6 +172,24 @@ pub struct Ace {
 }
 
 /// The entries a list of rules creates: one per operation, host defaulted, cluster unnamed.
+/// The ACLs kbundle renders for a principal (its roles expanded as on Strimzi), in the raw
+/// rule shape, to compare with what a peer tool grants.
+pub fn rendered_rules(p: &crate::model::bundle::Principal) -> Vec<AclRule> {
+    crate::backend::strimzi::acl::acls(&crate::plan::access::plan_user(p))
+        .into_iter()
+        .map(|a| AclRule {
+            resource: AclResource {
+                resource_type: a.resource_type,
+                name: a.name,
+                pattern_type: Some(a.pattern_type),
+            },
+            operations: a.operations.into_iter().collect(),
+            host: a.host,
+            rule_type: a.rule_type,
+        })
+        .collect()
+}
+
 pub fn effective(rules: &[AclRule]) -> BTreeSet<Ace> {
     let mut out = BTreeSet::new();
     for r in rules {
@@ -217,7 +235,6 @@ impl std::fmt::Display for Ace {
 mod tests {
     use super::*;
     use crate::model::bundle::Principal;
-    use crate::plan::access::plan_user;
 
     fn rule(
         ty: AclResourceType,
@@ -250,19 +267,7 @@ mod tests {
             acls: l.acls.clone(),
             quotas: None,
         };
-        let rendered: Vec<AclRule> = crate::backend::strimzi::acl::acls(&plan_user(&p))
-            .into_iter()
-            .map(|a| AclRule {
-                resource: AclResource {
-                    resource_type: a.resource_type,
-                    name: a.name,
-                    pattern_type: Some(a.pattern_type),
-                },
-                operations: a.operations.into_iter().collect(),
-                host: a.host,
-                rule_type: a.rule_type,
-            })
-            .collect();
+        let rendered = rendered_rules(&p);
         assert_eq!(effective(&rendered), effective(rules));
         l
     }
