@@ -35,27 +35,7 @@ fn claim_ids(
     out: &mut Vec<Diagnostic>,
 ) -> HashSet<(usize, AppAt)> {
     // Owned here, before the map that borrows them.
-    let streams_prefixes: Vec<AppPrefix> = bundles
-        .iter()
-        .enumerate()
-        .flat_map(|(bi, b)| {
-            b.bundle
-                .spec
-                .principals
-                .iter()
-                .enumerate()
-                .flat_map(move |(pi, p)| {
-                    let at = FieldPath::of("spec.principals").index(pi);
-                    p.streams
-                        .with_paths(&at)
-                        .enumerate()
-                        .map(move |(ai, (s, sat))| {
-                            (bi, (pi, ai), format!("{}-", s.application_id), sat)
-                        })
-                        .collect::<Vec<_>>()
-                })
-        })
-        .collect();
+    let streams_prefixes = app_prefixes(bundles);
     let connectors = connector_txids(bundles, env);
     // Apps whose applicationId clash is reported already: their `<id>-` prefix clash is the
     // same mistake, not a second one.
@@ -187,27 +167,7 @@ fn claim_internal_topics(
     app_clashed: &HashSet<(usize, AppAt)>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let prefixes: Vec<AppPrefix> = bundles
-        .iter()
-        .enumerate()
-        .flat_map(|(bi, b)| {
-            b.bundle
-                .spec
-                .principals
-                .iter()
-                .enumerate()
-                .flat_map(move |(pi, p)| {
-                    let at = FieldPath::of("spec.principals").index(pi);
-                    p.streams
-                        .with_paths(&at)
-                        .enumerate()
-                        .map(move |(ai, (s, sat))| {
-                            (bi, (pi, ai), format!("{}-", s.application_id), sat)
-                        })
-                        .collect::<Vec<_>>()
-                })
-        })
-        .collect();
+    let prefixes = app_prefixes(bundles);
     if prefixes.is_empty() {
         return;
     }
@@ -504,4 +464,30 @@ fn check_topic_use(bundles: &[BundleInput], policy: AccessPolicy, out: &mut Vec<
             }
         }
     }
+}
+
+/// Every Streams app's `<applicationId>-` prefix (its internal topics and transactional ids),
+/// with its bundle, its (principal, app) position and its field path.
+fn app_prefixes(bundles: &[BundleInput]) -> Vec<AppPrefix> {
+    bundles
+    .iter()
+    .enumerate()
+    .flat_map(|(bi, b)| {
+        b.bundle
+            .spec
+            .principals
+            .iter()
+            .enumerate()
+            .flat_map(move |(pi, p)| {
+                let at = FieldPath::of("spec.principals").index(pi);
+                p.streams
+                    .with_paths(&at)
+                    .enumerate()
+                    .map(move |(ai, (s, sat))| {
+                        (bi, (pi, ai), format!("{}-", s.application_id), sat)
+                    })
+                    .collect::<Vec<_>>()
+            })
+    })
+    .collect()
 }
